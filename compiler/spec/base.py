@@ -1,0 +1,62 @@
+"""Shared pydantic building blocks: strict unknown-field handling and quantity types."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from compiler.spec import quantities as q
+
+DNS1123_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+
+class Model(BaseModel):
+    """Every input object: unknown fields are errors (IC006), never dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=False,
+                              use_attribute_docstrings=True)
+
+
+def _quantity(value: Any) -> str:
+    try:
+        return q.canonical_quantity(value)
+    except q.QuantityError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _cores(value: Any) -> float:
+    try:
+        return q.cores_of(value)
+    except q.QuantityError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _portion(value: Any) -> float:
+    try:
+        return q.portion_of(value)
+    except q.QuantityError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _string_or_list(value: Any) -> Any:
+    """Run:ai writes command/args as one string; Kubernetes as a list. Accept both."""
+    if isinstance(value, str):
+        import shlex
+
+        try:
+            return shlex.split(value)
+        except ValueError as exc:
+            raise ValueError(f"cannot split into words: {exc}") from None
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+    return value
+
+
+Quantity = Annotated[str, BeforeValidator(_quantity), Field(json_schema_extra={"examples": ["20Gi", "20G", "500m"]})]
+Cores = Annotated[float, BeforeValidator(_cores), Field(ge=0)]
+Portion = Annotated[float, BeforeValidator(_portion)]
+Words = Annotated[list[str], BeforeValidator(_string_or_list)]
+Name = Annotated[str, Field(min_length=1)]
+StrMap = dict[str, Union[str, int, float, bool]]

@@ -1,0 +1,368 @@
+"""Every input kind of SPEC.md §1: Config, Cluster, Department, Project, Policy, assets, workloads."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional, Union
+
+from pydantic import Field, model_validator
+
+from compiler.spec.base import Cores, Model, Quantity, StrMap
+from compiler.spec.workload import (
+    Compute,
+    ConfigMapVolume,
+    EmptyDirVolume,
+    GitVolume,
+    HostPathVolume,
+    InferenceSpec,
+    NfsVolume,
+    PvcVolume,
+    S3Volume,
+    SecretVolume,
+    WorkloadSpec,
+)
+
+API_VERSION = "infc/v1"
+
+
+class Metadata(Model):
+    name: str
+    "DNS-1123 label, at most 63 characters, starting with a letter."
+    labels: Optional[StrMap] = None
+    annotations: Optional[StrMap] = None
+    "`infc/ignore: \"IC502,IC407\"` silences codes for this object."
+
+
+class WorkloadMetadata(Metadata):
+    project: str
+    "Project the workload belongs to."
+
+
+class Object(Model):
+    apiVersion: Literal["infc/v1"]
+    kind: str
+    metadata: Metadata
+
+
+# --- Config --------------------------------------------------------------------------------
+
+
+class ConfigSpec(Model):
+    output: str = "deploy"
+    "Output directory, relative to the repository root."
+    delivery: Literal["argocd", "flux", "plain"] = "argocd"
+    "Which GitOps objects to emit next to the manifests."
+    repoURL: Optional[str] = None
+    "Git URL of this repository, for Argo CD / Flux objects."
+    targetRevision: str = "HEAD"
+    "Branch or tag Argo CD / Flux follow."
+    ignore: list[str] = Field(default_factory=list)
+    "Diagnostic codes to silence repository-wide."
+    templates: Optional[str] = None
+    "Directory of Jinja2 templates overriding infc's own (relative to the root)."
+
+
+class ConfigMeta(Model):
+    name: Optional[str] = None
+
+
+class Config(Model):
+    apiVersion: Literal["infc/v1"]
+    kind: Literal["Config"]
+    metadata: Optional[ConfigMeta] = None
+    spec: ConfigSpec = Field(default_factory=ConfigSpec)
+
+
+# --- Cluster -------------------------------------------------------------------------------
+
+
+class Taint(Model):
+    key: str
+    value: Optional[str] = None
+    effect: Literal["NoSchedule", "NoExecute", "PreferNoSchedule"]
+
+
+class GpuInfo(Model):
+    model: str
+    "GPU model, e.g. H100, A100-80GB, L40S, L4, T4."
+    count: int = Field(ge=0)
+    memory: Quantity
+    "Memory per device, e.g. 80Gi."
+
+
+class NodeGroup(Model):
+    name: str
+    count: int = Field(default=1, ge=0)
+    "Number of identical nodes."
+    gpu: Optional[GpuInfo] = None
+    cpu: Cores
+    "Allocatable cores per node."
+    memory: Quantity
+    "Allocatable memory per node."
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: list[Taint] = Field(default_factory=list)
+
+
+class NodePool(Model):
+    name: str
+    placement: Literal["binpack", "spread"] = "binpack"
+    nodes: list[NodeGroup] = Field(default_factory=list)
+
+
+class IstioSettings(Model):
+    issuer: Optional[str] = None
+    jwksUri: Optional[str] = None
+    groupsClaim: str = "groups"
+    usersClaim: str = "email"
+    ingressGateway: str = "knative-serving/knative-ingress-gateway"
+
+
+class KnativeSettings(Model):
+    version: str = "1.23"
+    features: dict[str, Literal["enabled", "disabled", "allowed", "Enabled", "Disabled", "Allowed"]] = Field(default_factory=dict)
+    "Knative config-features; unset keys take Knative's defaults."
+    revisionTimeoutSeconds: int = Field(default=300, ge=1)
+    maxRevisionTimeoutSeconds: int = Field(default=600, ge=1)
+    progressDeadlineSeconds: int = Field(default=600, ge=1)
+    scaleToZero: bool = True
+    hpaCustomMetrics: bool = False
+    allowZeroInitialScale: bool = False
+    containerConcurrencyMaxLimit: int = 1000
+    domainTemplate: str = "{name}.{namespace}.{domain}"
+    queueSidecarCpuRequest: Cores = 0.025
+
+
+class ClusterSpec(Model):
+    scheduler: Literal["kai", "default"] = "kai"
+    gpuSharing: bool = False
+    gpuLimits: bool = False
+    domain: str = "example.com"
+    endpointAuth: Literal["none", "istio"] = "none"
+    istio: Optional[IstioSettings] = None
+    knative: KnativeSettings = Field(default_factory=KnativeSettings)
+    nodePools: list[NodePool] = Field(default_factory=list)
+    nodePoolLabelKey: str = "kai.scheduler/node-pool"
+    nodeTypeLabelKey: str = "run.ai/type"
+    queueLabelKey: str = "kai.scheduler/queue"
+
+
+class Cluster(Object):
+    kind: Literal["Cluster"]
+    spec: ClusterSpec = Field(default_factory=ClusterSpec)
+
+
+# --- Department / Project ------------------------------------------------------------------
+
+
+class ResourceQuota(Model):
+    deserved: Optional[Union[float, str]] = None
+    "Guaranteed quota (GPUs, cores, or a memory quantity)."
+    limit: Optional[Union[float, str]] = None
+    "Ceiling; -1 or omitted = unlimited."
+    overQuotaWeight: Optional[float] = Field(default=None, ge=0)
+
+
+class PoolResources(Model):
+    nodePool: str
+    gpu: Optional[ResourceQuota] = None
+    cpu: Optional[ResourceQuota] = None
+    memory: Optional[ResourceQuota] = None
+
+
+class SchedulingRules(Model):
+    nodeTypes: Optional[list[str]] = None
+    "Node-type rule: workloads must pick one of these."
+
+
+class DepartmentSpec(Model):
+    cluster: str
+    limitProjectsToDepartmentQuota: bool = False
+    resources: list[PoolResources] = Field(default_factory=list)
+    schedulingRules: Optional[SchedulingRules] = None
+
+
+class Department(Object):
+    kind: Literal["Department"]
+    spec: DepartmentSpec
+
+
+class ProjectSpec(Model):
+    cluster: str
+    department: Optional[str] = None
+    namespace: Optional[str] = None
+    "Default runai-<name>."
+    defaultNodePools: Optional[list[str]] = None
+    resources: list[PoolResources] = Field(default_factory=list)
+    schedulingRules: Optional[SchedulingRules] = None
+
+
+class Project(Object):
+    kind: Literal["Project"]
+    spec: ProjectSpec
+
+    @property
+    def namespace(self) -> str:
+        return self.spec.namespace or f"runai-{self.metadata.name}"
+
+
+# --- Policy --------------------------------------------------------------------------------
+
+
+class PolicyScope(Model):
+    cluster: Optional[str] = None
+    department: Optional[str] = None
+    project: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "PolicyScope":
+        if sum(v is not None for v in (self.cluster, self.department, self.project)) > 1:
+            raise ValueError("a scope names at most one of cluster, department, project")
+        return self
+
+    @property
+    def level(self) -> int:
+        """0 tenant, 1 cluster, 2 department, 3 project (nearer is higher)."""
+        return 3 if self.project else 2 if self.department else 1 if self.cluster else 0
+
+
+class PolicySpec(Model):
+    scope: PolicyScope = Field(default_factory=PolicyScope)
+    defaults: Optional[dict[str, Any]] = None
+    "Same shape as InferenceWorkload.spec; itemized lists may use {instances: [...]}."
+    rules: Optional[dict[str, Any]] = None
+    "Per field: required, canEdit, min, max, step, options, canAdd, locked."
+    imposedAssets: list[str] = Field(default_factory=list)
+    "DataSource names added to every workload in scope."
+
+
+class Policy(Object):
+    kind: Literal["Policy"]
+    spec: PolicySpec = Field(default_factory=PolicySpec)
+
+
+# --- assets --------------------------------------------------------------------------------
+
+
+class EnvironmentSpec(InferenceSpec):
+    """The image-side parts of a workload spec (image, command, env, ports, security...)."""
+
+
+class Environment(Object):
+    kind: Literal["Environment"]
+    spec: EnvironmentSpec
+
+
+class ComputeResourceSpec(Model):
+    compute: Compute
+
+
+class ComputeResource(Object):
+    kind: Literal["ComputeResource"]
+    spec: ComputeResourceSpec
+
+
+class PvcSource(PvcVolume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+class ConfigMapSource(ConfigMapVolume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+class SecretSource(SecretVolume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+class EmptyDirSource(EmptyDirVolume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+class HostPathSource(HostPathVolume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+class NfsSource(NfsVolume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+class GitSource(GitVolume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+class S3Source(S3Volume):
+    name: Optional[str] = None  # type: ignore[assignment]
+
+
+# DataSource field -> the storage list of the workload spec it becomes.
+DATA_SOURCE_STORAGE = {"pvc": "pvc", "configMap": "configMapVolume", "secret": "secretVolume",
+                       "emptyDir": "emptyDirVolume", "hostPath": "hostPath", "nfs": "nfs",
+                       "git": "git", "s3": "s3"}
+
+
+class DataSourceSpec(Model):
+    pvc: Optional[PvcSource] = None
+    configMap: Optional[ConfigMapSource] = None
+    secret: Optional[SecretSource] = None
+    emptyDir: Optional[EmptyDirSource] = None
+    nfs: Optional[NfsSource] = None
+    hostPath: Optional[HostPathSource] = None
+    git: Optional[GitSource] = None
+    s3: Optional[S3Source] = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "DataSourceSpec":
+        set_ = [k for k in DATA_SOURCE_STORAGE if getattr(self, k) is not None]
+        if len(set_) != 1:
+            raise ValueError(f"a DataSource holds exactly one of {', '.join(DATA_SOURCE_STORAGE)}"
+                             f" (found {len(set_) or 'none'})")
+        return self
+
+    @property
+    def source_type(self) -> str:
+        return next(k for k in DATA_SOURCE_STORAGE if getattr(self, k) is not None)
+
+
+class DataSource(Object):
+    kind: Literal["DataSource"]
+    spec: DataSourceSpec
+
+
+class CredentialSpec(Model):
+    type: Literal["genericSecret", "dockerRegistry", "ngcApiKey"]
+    scope: Literal["shared", "user"] = "shared"
+    secretName: str
+    "The Kubernetes Secret, created outside infc."
+    keys: list[str] = Field(default_factory=list)
+    registry: Optional[str] = None
+    "dockerRegistry only: e.g. https://index.docker.io/v1/."
+
+
+class Credential(Object):
+    kind: Literal["Credential"]
+    spec: CredentialSpec
+
+
+class WorkloadTemplate(Object):
+    kind: Literal["WorkloadTemplate"]
+    spec: InferenceSpec
+
+
+class InferenceWorkload(Model):
+    apiVersion: Literal["infc/v1"]
+    kind: Literal["InferenceWorkload"]
+    metadata: WorkloadMetadata
+    spec: WorkloadSpec = Field(default_factory=WorkloadSpec)
+
+
+KINDS: dict[str, type[Model]] = {
+    "Config": Config,
+    "Cluster": Cluster,
+    "Department": Department,
+    "Project": Project,
+    "Policy": Policy,
+    "Environment": Environment,
+    "ComputeResource": ComputeResource,
+    "DataSource": DataSource,
+    "Credential": Credential,
+    "WorkloadTemplate": WorkloadTemplate,
+    "InferenceWorkload": InferenceWorkload,
+}

@@ -1,0 +1,217 @@
+"""Documents -> typed objects. Unknown fields, bad values, bad names and duplicates are collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, Iterable, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from compiler.diagnostics import Diagnostic, did_you_mean
+from compiler.load.document import Document
+from compiler.spec import kinds as k
+from compiler.spec.base import DNS1123_LABEL
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class Parsed(Generic[T]):
+    obj: T
+    doc: Document
+
+    @property
+    def name(self) -> str:
+        return self.obj.metadata.name if self.obj.metadata else ""
+
+
+@dataclass
+class Repository:
+    """All typed objects of one repository, by kind and name (workloads by project and name)."""
+
+    config: Parsed[k.Config] | None = None
+    clusters: dict[str, Parsed[k.Cluster]] = field(default_factory=dict)
+    departments: dict[str, Parsed[k.Department]] = field(default_factory=dict)
+    projects: dict[str, Parsed[k.Project]] = field(default_factory=dict)
+    policies: dict[str, Parsed[k.Policy]] = field(default_factory=dict)
+    environments: dict[str, Parsed[k.Environment]] = field(default_factory=dict)
+    compute_resources: dict[str, Parsed[k.ComputeResource]] = field(default_factory=dict)
+    data_sources: dict[str, Parsed[k.DataSource]] = field(default_factory=dict)
+    credentials: dict[str, Parsed[k.Credential]] = field(default_factory=dict)
+    templates: dict[str, Parsed[k.WorkloadTemplate]] = field(default_factory=dict)
+    workloads: dict[tuple[str, str], Parsed[k.InferenceWorkload]] = field(default_factory=dict)
+
+
+_TABLE = {
+    "Cluster": "clusters", "Department": "departments", "Project": "projects", "Policy": "policies",
+    "Environment": "environments", "ComputeResource": "compute_resources",
+    "DataSource": "data_sources", "Credential": "credentials", "WorkloadTemplate": "templates",
+}
+
+
+def parse_documents(docs: Iterable[Document]) -> tuple[Repository, list[Diagnostic]]:
+    repo = Repository()
+    diags: list[Diagnostic] = []
+    for doc in docs:
+        kind = _check_envelope(doc, diags)
+        if kind is None:
+            continue
+        obj = validate_model(k.KINDS[kind], doc.data, doc, (), diags)
+        if obj is None:
+            continue
+        if kind != "Config" and not _check_name(doc, diags):
+            continue
+        parsed = Parsed(obj, doc)
+        if kind == "Config":
+            if repo.config is not None:
+                diags.append(Diagnostic("IC004", "a second Config document", doc.loc(),
+                                        hint=f"merge it into {repo.config.doc.file}: one Config per repository"))
+                continue
+            repo.config = parsed
+            continue
+        if kind == "InferenceWorkload":
+            key = (obj.metadata.project, obj.metadata.name)
+            table: dict = repo.workloads
+        else:
+            key = obj.metadata.name
+            table = getattr(repo, _TABLE[kind])
+        if key in table:
+            first = table[key].doc.loc(("metadata", "name"))
+            what = f"workload '{key[1]}' in project '{key[0]}'" if kind == "InferenceWorkload" else f"{kind} '{key}'"
+            diags.append(Diagnostic("IC004", f"duplicate {what}", doc.loc(("metadata", "name")),
+                                    hint=f"first defined at {first}; rename one of them", related=(first,)))
+            continue
+        table[key] = parsed
+    return repo, diags
+
+
+def _check_envelope(doc: Document, diags: list[Diagnostic]) -> str | None:
+    data = doc.data
+    if not isinstance(data, dict):
+        diags.append(Diagnostic("IC003", "document is not a mapping with apiVersion and kind", doc.loc(),
+                                hint="every document starts with 'apiVersion: infc/v1' and a 'kind'"))
+        return None
+    api, kind = data.get("apiVersion"), data.get("kind")
+    if api != k.API_VERSION:
+        shown = f"'{api}'" if api is not None else "missing"
+        diags.append(Diagnostic("IC003", f"apiVersion {shown} is not infc/v1", doc.loc(("apiVersion",)),
+                                hint="infc reads only 'apiVersion: infc/v1' documents; move other YAML out of"
+                                     " the repository or into a dot-directory"))
+        return None
+    if kind not in k.KINDS:
+        suggestion = did_you_mean(str(kind), k.KINDS)
+        diags.append(Diagnostic("IC003", f"unknown kind '{kind}'", doc.loc(("kind",)),
+                                hint=suggestion or f"kinds: {', '.join(k.KINDS)}"))
+        return None
+    return kind
+
+
+def _check_name(doc: Document, diags: list[Diagnostic]) -> bool:
+    name = doc.name
+    if isinstance(name, str) and len(name) <= 63 and DNS1123_LABEL.match(name):
+        return True
+    diags.append(Diagnostic(
+        "IC201", f"invalid name '{name}'", doc.loc(("metadata", "name")),
+        hint="names are DNS-1123 labels: at most 63 lowercase letters, digits and '-', starting with a"
+             " letter and ending with a letter or digit"))
+    return False
+
+
+def validate_model(model: type[T], data: Any, doc: Document, prefix: tuple,
+                   diags: list[Diagnostic]) -> T | None:
+    """Validate `data` (found at `prefix` inside `doc`) into `model`, turning errors into diagnostics."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        diags.extend(pydantic_diagnostics(exc, model, lambda path: doc.loc(prefix + path),
+                                          lambda path: doc.key_loc(prefix + path)))
+        return None
+
+
+def pydantic_diagnostics(exc: ValidationError, model: type[BaseModel], loc_of, key_loc_of) -> list[Diagnostic]:
+    out = []
+    for err in exc.errors(include_url=False):
+        path = _clean_loc(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            field_name = str(path[-1])
+            allowed = _fields_at(model, path[:-1])
+            suggestion = did_you_mean(field_name, allowed)
+            hint = suggestion or (f"allowed here: {', '.join(sorted(allowed))}" if allowed else "remove it")
+            out.append(Diagnostic("IC006", f"unknown field '{_dotted(path)}'", key_loc_of(path), hint=hint))
+        elif kind == "missing":
+            out.append(Diagnostic("IC007", f"missing required field '{_dotted(path)}'", loc_of(path[:-1]),
+                                  hint=f"add '{path[-1]}'"))
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            value = err.get("input")
+            shown = "" if isinstance(value, (dict, list)) else f" ({_short(value)})"
+            out.append(Diagnostic("IC007", f"invalid value for '{_dotted(path)}'{shown}: {msg}", loc_of(path),
+                                  hint=_hint_for(kind, err)))
+    return out
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union/validator markers ('str', 'function-before[...]')."""
+    known = ("str", "int", "float", "bool", "list[int]", "list[str]", "dict[str,any]")
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p and "]" in p and "-" in p or p in known)))
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(document)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _hint_for(kind: str, err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    if kind == "literal_error":
+        return f"allowed values: {ctx.get('expected', '')}"
+    if kind.startswith(("int_", "float_")) or kind in ("int_parsing", "float_parsing"):
+        return "write a number"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return "use a value within the allowed range"
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern', '')}"
+    if kind.startswith("string"):
+        return "write a string (quote it)"
+    if kind.startswith("list"):
+        return "write a list (- item)"
+    if kind.startswith(("dict", "model")):
+        return "write a mapping (key: value)"
+    return "see the field reference in the README"
+
+
+def _fields_at(model: type[BaseModel], path: tuple) -> list[str]:
+    """Field names of the sub-model reached by `path`, for did-you-mean."""
+    import typing
+
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = current.model_fields.get(part)
+        if info is None:
+            return []
+        current = _model_in(info.annotation, typing)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_in(annotation: Any, typing: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg, typing)
+        if found is not None:
+            return found
+    return None
