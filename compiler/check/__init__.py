@@ -1,0 +1,36 @@
+"""Offline checks of effective workloads. Every module of this package registers its rules."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from compiler.check.registry import REPOSITORY_RULES, WORKLOAD_RULES, CheckContext
+from compiler.diagnostics import Diagnostic
+
+_loaded = False
+
+
+def _load_rules() -> None:
+    global _loaded
+    if not _loaded:
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+            if info.name != "registry":
+                importlib.import_module(f"{__name__}.{info.name}")
+        _loaded = True
+
+
+def run_checks(workloads, ctx: CheckContext) -> list[Diagnostic]:
+    """Every registered rule over every workload; a workload's `infc/ignore` codes are dropped."""
+    _load_rules()
+    out: list[Diagnostic] = []
+    for w in workloads:
+        for rule in WORKLOAD_RULES:
+            out.extend(d for d in rule(w, ctx) if d.code not in w.ignore)
+    by_key = {w.key: w for w in workloads}
+    for rule in REPOSITORY_RULES:
+        for d in rule(workloads, ctx):
+            w = by_key.get(d.subject)
+            if w is None or d.code not in w.ignore:
+                out.append(d)
+    return out

@@ -1,0 +1,41 @@
+"""Where rules register. A rule is a small function that yields Diagnostics.
+
+- a workload rule sees one effective workload and the context;
+- a repository rule sees every effective workload at once (quota, NodePorts, placement).
+Modules in compiler/check/ register themselves with the decorators below on import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from compiler.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from compiler.resolve.effective import EffectiveWorkload
+    from compiler.spec.parse import Repository
+
+
+@dataclass
+class CheckContext:
+    repo: "Repository"
+    # Previous revisions from the lock file, per cluster: {cluster: {"<ns>/<name>": entry}}.
+    previous: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+
+WorkloadRule = Callable[["EffectiveWorkload", CheckContext], Iterable[Diagnostic]]
+RepositoryRule = Callable[[list["EffectiveWorkload"], CheckContext], Iterable[Diagnostic]]
+
+WORKLOAD_RULES: list[WorkloadRule] = []
+REPOSITORY_RULES: list[RepositoryRule] = []
+
+
+def workload_rule(fn: WorkloadRule) -> WorkloadRule:
+    WORKLOAD_RULES.append(fn)
+    return fn
+
+
+def repository_rule(fn: RepositoryRule) -> RepositoryRule:
+    REPOSITORY_RULES.append(fn)
+    return fn

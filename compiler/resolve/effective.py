@@ -1,0 +1,292 @@
+"""One effective spec per workload: baseline, policy defaults, imposed assets, template, assets, workload.
+
+Every effective value keeps the file:line:col that set it (provenance), so later stages can
+point at the template, asset or policy line behind a problem, not only at the workload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from compiler.diagnostics import Diagnostic, Location, did_you_mean
+from compiler.load.document import Document
+from compiler.resolve.merge import ITEMIZED, Exclusion, P, merge, unwrap, wrap
+from compiler.spec import kinds as k
+from compiler.spec.parse import Parsed, Repository, pydantic_diagnostics
+from compiler.spec.workload import InferenceSpec
+
+REFERENCE_FIELDS = ("template", "environment", "computeResource", "dataSources")
+
+
+@dataclass
+class EffectiveWorkload:
+    name: str
+    doc: Document  # the InferenceWorkload document
+    workload: k.InferenceWorkload
+    project: Parsed[k.Project]
+    department: Parsed[k.Department] | None
+    cluster: Parsed[k.Cluster]
+    spec: InferenceSpec  # the merged, validated spec
+    data: dict  # the same, as plain data (spec-shaped)
+    provenance: dict[tuple, Location] = field(repr=False)
+    policies: list[Parsed[k.Policy]] = field(default_factory=list, repr=False)  # lowest precedence first
+    exclusions: list[Exclusion] = field(default_factory=list, repr=False)
+    ignore: frozenset[str] = frozenset()
+
+    @property
+    def namespace(self) -> str:
+        return self.project.obj.namespace
+
+    @property
+    def key(self) -> str:
+        return f"{self.project.name}/{self.name}"
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    def loc(self, *path: Any) -> Location:
+        """Where the effective value at spec `path` was set (nearest ancestor that was set)."""
+        p = tuple(path)
+        while p:
+            if p in self.provenance:
+                return self.provenance[p]
+            p = p[:-1]
+        return self.doc.loc(("metadata", "name"))
+
+    def set_by_workload(self, *path: Any) -> bool:
+        return self.loc(*path).file == self.doc.file
+
+
+@dataclass
+class Baseline:
+    """infc's built-in policy (policies/baseline.yaml), lowest precedence."""
+
+    policy: Parsed[k.Policy]
+
+
+def applicable_policies(repo: Repository, project: Parsed[k.Project], baseline: Baseline | None) -> list[Parsed[k.Policy]]:
+    """Policies whose scope covers the project, lowest precedence first (tenant < cluster < department < project)."""
+    spec = project.obj.spec
+    chosen = []
+    for pol in repo.policies.values():
+        s = pol.obj.spec.scope
+        if (s.level == 0 or (s.cluster and s.cluster == spec.cluster)
+                or (s.department and s.department == spec.department)
+                or (s.project and s.project == project.name)):
+            chosen.append(pol)
+    chosen.sort(key=lambda p: (p.obj.spec.scope.level, p.name))
+    return ([baseline.policy] if baseline else []) + chosen
+
+
+def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list[EffectiveWorkload], list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    out: list[EffectiveWorkload] = []
+    bad_projects: set[str] = set()
+    for (project_name, name), parsed in sorted(repo.workloads.items()):
+        w = _resolve_one(repo, parsed, baseline, diags, bad_projects)
+        if w is not None:
+            out.append(w)
+    return out, diags
+
+
+def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline: Baseline | None,
+                 diags: list[Diagnostic], bad_projects: set[str]) -> EffectiveWorkload | None:
+    wl, doc = parsed.obj, parsed.doc
+    project = repo.projects.get(wl.metadata.project)
+    if project is None:
+        diags.append(_missing("Project", wl.metadata.project, repo.projects, doc.loc(("metadata", "project"))))
+        return None
+    cluster = repo.clusters.get(project.obj.spec.cluster)
+    department = repo.departments.get(project.obj.spec.department) if project.obj.spec.department else None
+    if cluster is None or (project.obj.spec.department and department is None):
+        if project.name not in bad_projects:
+            bad_projects.add(project.name)
+            if cluster is None:
+                diags.append(_missing("Cluster", project.obj.spec.cluster, repo.clusters,
+                                      project.doc.loc(("spec", "cluster"))))
+            if project.obj.spec.department and department is None:
+                diags.append(_missing("Department", project.obj.spec.department, repo.departments,
+                                      project.doc.loc(("spec", "department"))))
+        return None
+
+    policies = applicable_policies(repo, project, baseline)
+    layers: list[P] = []
+    ok = True
+    for pol in policies:
+        if pol.obj.spec.defaults:
+            layers.append(_policy_defaults(pol))
+    spec = wl.spec
+    data = doc.data.get("spec") or {}
+
+    imposed = [name for pol in policies for name in pol.obj.spec.imposedAssets]
+    for name in imposed:
+        ds = repo.data_sources.get(name)
+        if ds is None:
+            pol = next(p for p in policies if name in p.obj.spec.imposedAssets)
+            idx = pol.obj.spec.imposedAssets.index(name)
+            diags.append(_missing("DataSource", name, repo.data_sources, pol.doc.loc(("spec", "imposedAssets", idx))))
+            ok = False
+            continue
+        layers.append(_data_source_layer(ds))
+
+    if spec.template:
+        tpl = repo.templates.get(spec.template)
+        if tpl is None:
+            diags.append(_missing("WorkloadTemplate", spec.template, repo.templates, doc.loc(("spec", "template"))))
+            ok = False
+        else:
+            layers.append(wrap(tpl.doc.data.get("spec") or {}, lambda p, d=tpl.doc: d.loc(("spec",) + p)))
+    if spec.environment:
+        env = repo.environments.get(spec.environment)
+        if env is None:
+            diags.append(_missing("Environment", spec.environment, repo.environments, doc.loc(("spec", "environment"))))
+            ok = False
+        else:
+            layers.append(wrap(env.doc.data.get("spec") or {}, lambda p, d=env.doc: d.loc(("spec",) + p)))
+    if spec.computeResource:
+        cr = repo.compute_resources.get(spec.computeResource)
+        if cr is None:
+            diags.append(_missing("ComputeResource", spec.computeResource, repo.compute_resources,
+                                  doc.loc(("spec", "computeResource"))))
+            ok = False
+        else:
+            layers.append(wrap(cr.doc.data.get("spec") or {}, lambda p, d=cr.doc: d.loc(("spec",) + p)))
+    sources = list(spec.dataSources or [])
+    model_store = (spec.huggingFace.modelStore if spec.huggingFace else None)
+    for i, name in enumerate(sources):
+        ds = repo.data_sources.get(name)
+        if ds is None:
+            diags.append(_missing("DataSource", name, repo.data_sources, doc.loc(("spec", "dataSources", i))))
+            ok = False
+        elif name not in imposed:
+            layers.append(_data_source_layer(ds))
+    own = {key: value for key, value in data.items() if key not in REFERENCE_FIELDS}
+    layers.append(wrap(own, lambda p: doc.loc(("spec",) + p)))
+    if not ok:
+        return None
+
+    exclusions: list[Exclusion] = []
+    merged: P | None = None
+    for layer in layers:
+        merged = merge(merged, layer, exclusions)
+    # A model store named only under huggingFace is mounted as if listed in dataSources.
+    if model_store and model_store not in sources and model_store not in imposed:
+        ds = repo.data_sources.get(model_store)
+        if ds is None:
+            diags.append(_missing("DataSource", model_store, repo.data_sources,
+                                  _loc_in(merged, ("huggingFace", "modelStore")) or doc.loc(("spec",))))
+            return None
+        merged = merge(_data_source_layer(ds), merged, exclusions)
+    assert merged is not None
+    _apply_attribute_defaults(merged, policies)
+    plain, provenance = unwrap(merged)
+    try:
+        effective = InferenceSpec.model_validate(plain)
+    except Exception as exc:  # pydantic ValidationError: point at whichever layer set the value
+        from pydantic import ValidationError
+
+        if not isinstance(exc, ValidationError):
+            raise
+        def where(path: tuple) -> Location:
+            while path and path not in provenance:
+                path = path[:-1]
+            return provenance.get(path, doc.loc(("spec",)))
+        diags.extend(pydantic_diagnostics(exc, InferenceSpec, where, where))
+        return None
+    ignore = _ignored_codes(wl)
+    return EffectiveWorkload(
+        name=wl.metadata.name, doc=doc, workload=wl, project=project, department=department,
+        cluster=cluster, spec=effective, data=plain, provenance=provenance, policies=policies,
+        exclusions=exclusions, ignore=ignore)
+
+
+def _loc_in(node: P | None, path: tuple) -> Location | None:
+    for part in path:
+        if node is None or not isinstance(node.value, dict) or part not in node.value:
+            return None
+        node = node.value[part]
+    return node.loc if node else None
+
+
+def _ignored_codes(wl: k.InferenceWorkload) -> frozenset[str]:
+    raw = (wl.metadata.annotations or {}).get("infc/ignore", "")
+    return frozenset(c.strip().upper() for c in str(raw).split(",") if c.strip())
+
+
+def _policy_defaults(pol: Parsed[k.Policy]) -> P:
+    """Policy defaults as a layer; Run:ai's `{instances: [...]}` form becomes a plain list."""
+    doc = pol.doc
+    tree = wrap(pol.obj.spec.defaults or {}, lambda p: doc.loc(("spec", "defaults") + p))
+    _flatten_instances(tree)
+    return tree
+
+
+def _flatten_instances(node: P, field_name: str | None = None) -> None:
+    if isinstance(node.value, dict):
+        for key, child in list(node.value.items()):
+            if key in ITEMIZED and isinstance(child.value, dict):
+                instances = child.value.get("instances")
+                node.value[key] = P(list(instances.value) if instances and isinstance(instances.value, list) else [],
+                                    child.loc)
+            else:
+                _flatten_instances(child, key)
+    elif isinstance(node.value, list):
+        for item in node.value:
+            _flatten_instances(item)
+
+
+def _apply_attribute_defaults(merged: P, policies: list[Parsed[k.Policy]]) -> None:
+    """`defaults.<list>.attributes` fill attributes missing from every item of that list."""
+    for pol in policies:  # lowest precedence first: nearer policies overwrite below
+        defaults = pol.obj.spec.defaults or {}
+        for path, attrs, base in _attribute_blocks(defaults, ("spec", "defaults")):
+            target = merged
+            for part in path:
+                if target is None or not isinstance(target.value, dict):
+                    target = None
+                    break
+                target = target.value.get(part)
+            if target is None or not isinstance(target.value, list):
+                continue
+            for item in target.value:
+                if not isinstance(item.value, dict):
+                    continue
+                for attr, value in attrs.items():
+                    if attr not in item.value:
+                        item.value[attr] = wrap(value, lambda p, a=attr: pol.doc.loc(base + ("attributes", a) + p))
+
+
+def _attribute_blocks(data: dict, prefix: tuple, path: tuple = ()) -> Iterable[tuple[tuple, dict, tuple]]:
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            continue
+        if key in ITEMIZED and isinstance(value.get("attributes"), dict):
+            yield path + (key,), value["attributes"], prefix + path + (key,)
+        elif key not in ITEMIZED:
+            yield from _attribute_blocks(value, prefix, path + (key,))
+
+
+def _data_source_layer(ds: Parsed[k.DataSource]) -> P:
+    """A DataSource asset as a spec layer: one item of the matching storage list."""
+    source = ds.obj.spec.source_type
+    raw = dict(ds.doc.data["spec"][source] or {})
+    raw.setdefault("name", ds.name)
+    if source == "pvc":
+        raw.setdefault("claimName", raw["name"])
+    storage_list = k.DATA_SOURCE_STORAGE[source]
+    doc = ds.doc
+
+    def origin(p: tuple) -> Location:
+        # ("storage", list, 0, field...) -> ("spec", source, field...)
+        return doc.loc(("spec", source) + p[3:]) if len(p) >= 3 else doc.loc(("spec", source))
+
+    return wrap({"storage": {storage_list: [raw]}}, origin)
+
+
+def _missing(kind: str, name: Any, table: dict, loc: Location) -> Diagnostic:
+    names = [n if isinstance(n, str) else n[1] for n in table]
+    suggestion = did_you_mean(str(name), names)
+    hint = suggestion or (f"defined {kind}s: {', '.join(sorted(names)[:8])}" if names else f"no {kind} is defined yet")
+    return Diagnostic("IC008", f"{kind} '{name}' does not exist", loc, hint=hint)
