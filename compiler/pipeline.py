@@ -97,6 +97,7 @@ def analyse(root: Path, previous: dict | None = None) -> Analysis:
     from compiler.resolve.effective import resolve_workloads
     from compiler.spec.parse import parse_documents
 
+    root = root.resolve()
     config, _ = _read_config(root)  # its problems are reported when infc.yaml is parsed below
     output = (root / config.output).resolve()
     docs, diags = load_documents(root, [output])

@@ -1,0 +1,270 @@
+"""The `infc` command line: thin click commands over the pipeline. Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from compiler import __version__
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ["text", "json", "github", "sarif"]
+
+
+def _format_option(fn):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                        help="Report format (default: text; github under GitHub Actions).")(fn)
+
+
+def _root_argument(fn):
+    return click.argument("repo", required=False, default=".",
+                          type=click.Path(exists=True, file_okay=False, path_type=Path))(fn)
+
+
+def _fmt(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    from compiler.report import default_format
+
+    return default_format()
+
+
+def _report(diags, fmt: str | None, root: Path | None, extra: dict | None = None, text_before: str = "") -> int:
+    from compiler.report import emit
+
+    fmt = _fmt(fmt)
+    if fmt == "text" and text_before:
+        click.echo(text_before, nl=not text_before.endswith("\n"))
+    emit(diags, fmt, root=root, stream=sys.stdout, extra=extra if fmt == "json" else None)
+    return EXIT_ERRORS if any(d.is_error for d in diags) else EXIT_OK
+
+
+class InfcGroup(click.Group):
+    """Turns an unexpected exception into exit code 3 with a clear 'this is a bug' message.
+
+    Commands listed in LAZY live in other modules and are imported only when run.
+    """
+
+    LAZY = {"validate": ("compiler.validate.command", "validate_command")}
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx, name):
+        if name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("infc: interrupted; the output tree was left as it was", err=True)
+            sys.exit(130)
+        except Exception:  # noqa: BLE001 - the one place internal errors surface
+            import traceback
+
+            traceback.print_exc()
+            click.echo("infc: internal error: this is a bug in infc, not in your input. Please report it "
+                       "with the traceback above.", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=InfcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="infc")
+def cli() -> None:
+    """Compile a GitOps repository of Hugging Face inference workloads into Knative manifests."""
+
+
+@cli.command("compile")
+@_root_argument
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when the output tree is out of date.")
+@_format_option
+def compile_cmd(repo: Path, check_only: bool, fmt: str | None) -> None:
+    """Check REPO and write its versioned output tree (atomically)."""
+    from compiler.build import compile_repository
+    from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
+    from compiler.output.write import diff_trees, read_tree, write_tree
+    from compiler.pipeline import find_root
+
+    root = find_root(repo)
+    build = compile_repository(root)
+    diags = list(build.diagnostics)
+    out_dir = build.analysis.output_dir
+    summary_text = ""
+    extra: dict = {"output": build.analysis.config.output}
+    if build.tree is not None:
+        old = read_tree(out_dir)
+        changes = diff_trees(old, build.tree)
+        extra["changes"] = changes
+        extra["files"] = len(build.tree)
+        if check_only:
+            for kind in ("added", "changed", "removed"):
+                for rel in changes[kind]:
+                    diags.append(Diagnostic(
+                        "IC701", f"{build.analysis.config.output}/{rel} would be {kind}",
+                        Location(f"{build.analysis.config.output}/{rel}"),
+                        hint="run `infc compile` and commit the output tree"))
+            diags = sort_diagnostics(diags)
+        else:
+            if any(changes.values()):
+                write_tree(out_dir, build.tree)
+            summary_text = _compile_summary(build, changes)
+    code = _report(diags, fmt, root, extra, summary_text)
+    sys.exit(code)
+
+
+def _compile_summary(build, changes: dict) -> str:
+    workloads = build.analysis.workloads
+    clusters = sorted({w.cluster.name for w in workloads}) or sorted(build.analysis.repo.clusters)
+    bumped = sum(1 for r in build.revisions.values() if r["old"] is not None and r["old"] != r["new"])
+    lines = [f"infc: compiled {len(workloads)} workloads for cluster(s) {', '.join(clusters) or '-'} into "
+             f"{build.analysis.config.output}/ ({len(build.tree)} files: {len(changes['added'])} added, "
+             f"{len(changes['changed'])} changed, {len(changes['removed'])} removed; {bumped} new revisions)"]
+    return "\n".join(lines)
+
+
+@cli.command("check")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Repository root (default: found from the files or the current directory).")
+@_format_option
+def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> None:
+    """Everything but writing (the pre-commit entry). With FILES, report those files and what they affect."""
+    from compiler.build import read_previous
+    from compiler.pipeline import analyse, find_root
+
+    start = repo or (files[0].parent if files else Path("."))
+    root = find_root(start)
+    previous, lock_diags = read_previous(root)
+    analysis = analyse(root, previous)
+    diags = analysis.diagnostics + lock_diags
+    if files:
+        wanted = {_rel(root, f) for f in files}
+        affected = {w.key for w in analysis.workloads if w.file in wanted}
+        diags = [d for d in diags if (d.location and d.location.file in wanted) or d.subject in affected
+                 or (d.location is None)]
+    sys.exit(_report(diags, fmt, root, {"files": sorted(_rel(root, f) for f in files)} if files else None))
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@cli.command("plan")
+@_root_argument
+@_format_option
+def plan_cmd(repo: Path, fmt: str | None) -> None:
+    """What a compile would change: revisions, files, GPU per project and pool, node pools."""
+    from compiler.build import compile_repository, read_previous
+    from compiler.output.write import read_tree
+    from compiler.pipeline import find_root
+    from compiler.plan import format_plan_text, plan
+
+    root = find_root(repo)
+    build = compile_repository(root)
+    if build.tree is None:
+        sys.exit(_report(build.diagnostics, fmt, root))
+    previous, _ = read_previous(root)
+    data = plan(build.analysis, build.tree, build.analysis.output_dir, build.revisions)
+    text = format_plan_text(data)
+    sys.exit(_report(build.diagnostics, fmt, root, {"plan": data}, text))
+
+
+@cli.command("explain")
+@click.argument("workload")
+@click.option("--project", default=None, help="Project of the workload, when the name is not unique.")
+@click.option("--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> None:
+    """The effective spec of WORKLOAD: each value, the file:line that set it, the rules on it."""
+    import json
+
+    from compiler.explain import explain_data, format_explain_text
+    from compiler.pipeline import analyse, find_root
+
+    root = find_root(repo)
+    analysis = analyse(root)
+    data = explain_data(analysis, workload, project)
+    if data is None:
+        raise click.UsageError(f"no workload named '{workload}'" + (f" in project '{project}'" if project else ""))
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+    else:
+        click.echo(format_explain_text(data), nl=False)
+
+
+@cli.command("quota")
+@_root_argument
+@_format_option
+def quota_cmd(repo: Path, fmt: str | None) -> None:
+    """Usage against quota per department, project and node pool."""
+    from compiler.build import read_previous
+    from compiler.pipeline import analyse, find_root
+    from compiler.quota_report import format_quota_text, quota_table
+
+    root = find_root(repo)
+    previous, _ = read_previous(root)
+    analysis = analyse(root, previous)
+    rows = quota_table(analysis)
+    sys.exit(_report(analysis.diagnostics, fmt, root, {"quota": rows}, format_quota_text(rows)))
+
+
+@cli.command("endpoints")
+@_root_argument
+@_format_option
+def endpoints_cmd(repo: Path, fmt: str | None) -> None:
+    """Serving URL and a ready curl command per workload."""
+    from compiler.endpoints import endpoints, format_endpoints_text
+    from compiler.pipeline import analyse, find_root
+
+    root = find_root(repo)
+    analysis = analyse(root)
+    rows = endpoints(analysis)
+    sys.exit(_report(analysis.diagnostics, fmt, root, {"endpoints": rows}, format_endpoints_text(rows)))
+
+
+@cli.command("schema")
+@click.argument("kind", required=False)
+def schema_cmd(kind: str | None) -> None:
+    """JSON Schema of the input kinds (all, or one KIND), for editor completion."""
+    import json
+
+    from compiler.schema import json_schema
+
+    try:
+        data = json_schema(kind)
+    except KeyError as exc:
+        raise click.UsageError(str(exc.args[0])) from None
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(path_type=Path))
+def init_cmd(directory: Path) -> None:
+    """Write a starter repository into DIRECTORY (which must be empty or absent)."""
+    from compiler.starter import write_starter
+
+    if directory.exists() and any(directory.iterdir()):
+        raise click.UsageError(f"{directory} is not empty")
+    written = write_starter(directory)
+    click.echo(f"infc: wrote a starter repository with {len(written)} files to {directory}/")
+    click.echo(f"next: cd {directory} && infc compile")
+
+
+def main() -> None:
+    cli(prog_name="infc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

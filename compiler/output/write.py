@@ -1,0 +1,127 @@
+"""Write the output tree all at once, or not at all.
+
+The new tree is written into a temporary directory beside the target and swapped in with
+one atomic rename exchange (Linux renameat2), so a reader — Argo CD, a concurrent compile,
+an interrupted run — sees the old tree or the new one, never a mix. Concurrent compiles
+into the same target take turns on a lock file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import signal
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` as {relative posix path: bytes}."""
+    out: dict[str, bytes] = {}
+    if not root.is_dir():
+        return out
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            out[path.relative_to(root).as_posix()] = path.read_bytes()
+    return out
+
+
+def diff_trees(old: dict[str, bytes], new: dict[str, bytes]) -> dict[str, list[str]]:
+    return {
+        "added": sorted(set(new) - set(old)),
+        "changed": sorted(p for p in set(new) & set(old) if new[p] != old[p]),
+        "removed": sorted(set(old) - set(new)),
+    }
+
+
+@contextmanager
+def _exclusive(target: Path):
+    import fcntl
+
+    import hashlib
+
+    # Kept outside the repository so that it never shows up in `git status`.
+    digest = hashlib.sha256(str(target).encode()).hexdigest()[:16]
+    lock_path = Path(tempfile.gettempdir()) / f"infc-{digest}.lock"
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _signals_deferred():
+    """SIGINT/SIGTERM during the swap are held until it is done, then re-raised."""
+    pending: list[int] = []
+    previous = {}
+
+    def hold(signum, _frame):
+        pending.append(signum)
+
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, hold)
+    except ValueError:  # not the main thread: nothing to defer
+        previous = {}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in pending:
+            os.kill(os.getpid(), sig)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False where the kernel or libc cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(str(a)), _AT_FDCWD, os.fsencode(str(b)), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def write_tree(target: Path, tree: dict[str, bytes]) -> None:
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(target):
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.infc-new-", dir=target.parent))
+        try:
+            for rel, content in tree.items():
+                path = staging / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "wb") as handle:
+                    handle.write(content)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.chmod(staging, 0o755)
+            with _signals_deferred():
+                if not target.exists():
+                    os.rename(staging, target)
+                    return
+                if not _exchange(staging, target):
+                    old = target.parent / f".{target.name}.infc-old"
+                    shutil.rmtree(old, ignore_errors=True)
+                    os.rename(target, old)
+                    os.rename(staging, target)
+                    staging = old
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,50 @@
+"""The Jinja2 environment: sandboxed, StrictUndefined, user templates override infc's own.
+
+Templates decide layout and render to YAML text; the text is parsed back (libyaml) into
+plain data, so the rest of the pipeline validates and writes data, never strings. User
+values only ever reach a template as data through `tojson`: Jinja syntax inside them is
+printed literally, never evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from compiler.resources import data_dir
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader  # type: ignore[misc]
+
+
+def _tojson(value: Any) -> str:
+    # Plain JSON (no HTML escaping): valid YAML flow syntax, keys sorted for stable output.
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+@lru_cache(maxsize=8)
+def environment(user_dir: str | None) -> ImmutableSandboxedEnvironment:
+    loaders = [FileSystemLoader(str(data_dir("templates")))]
+    if user_dir:
+        loaders.insert(0, FileSystemLoader(user_dir))
+    env = ImmutableSandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                                        autoescape=False, keep_trailing_newline=True)
+    env.filters["tojson"] = _tojson
+    return env
+
+
+class Renderer:
+    def __init__(self, user_templates: Path | None = None):
+        self.env = environment(str(user_templates) if user_templates and user_templates.is_dir() else None)
+
+    def render(self, template: str, **values: Any) -> dict:
+        text = self.env.get_template(template).render(**values)
+        return yaml.load(text, Loader=_Loader)
