@@ -86,8 +86,9 @@ def cli() -> None:
 @cli.command("compile")
 @_root_argument
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when the output tree is out of date.")
+@click.option("--fail-on-change", is_flag=True, help="Write the tree, and exit 1 if that changed any file (pre-commit).")
 @_format_option
-def compile_cmd(repo: Path, check_only: bool, fmt: str | None) -> None:
+def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | None) -> None:
     """Check REPO and write its versioned output tree (atomically)."""
     from compiler.build import compile_repository
     from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
@@ -118,6 +119,9 @@ def compile_cmd(repo: Path, check_only: bool, fmt: str | None) -> None:
                 write_tree(out_dir, build.tree)
             summary_text = _compile_summary(build, changes)
     code = _report(diags, fmt, root, extra, summary_text)
+    if code == EXIT_OK and fail_on_change and build.tree is not None and any(extra["changes"].values()):
+        click.echo("infc: the output tree changed; review and stage it", err=True)
+        code = EXIT_ERRORS
     sys.exit(code)
 
 
@@ -236,11 +240,16 @@ def endpoints_cmd(repo: Path, fmt: str | None) -> None:
 
 @cli.command("schema")
 @click.argument("kind", required=False)
-def schema_cmd(kind: str | None) -> None:
+@click.option("--markdown", is_flag=True, help="Print the field reference (docs/fields.md) instead.")
+def schema_cmd(kind: str | None, markdown: bool) -> None:
     """JSON Schema of the input kinds (all, or one KIND), for editor completion."""
     import json
 
-    from compiler.schema import json_schema
+    from compiler.schema import field_reference_markdown, json_schema
+
+    if markdown:
+        click.echo(field_reference_markdown(), nl=False)
+        return
 
     try:
         data = json_schema(kind)

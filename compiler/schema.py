@@ -31,3 +31,50 @@ def json_schema(kind: str | None = None) -> dict:
         "allOf": branches,
         "$defs": defs,
     }
+
+
+def field_reference_markdown() -> str:
+    """docs/fields.md: every field of every kind with its type and description, from the models."""
+    lines = ["# Field reference", "",
+             "Generated from infc's models by `infc schema --markdown`; do not edit by hand.", ""]
+    for name, model in KINDS.items():
+        schema = model.model_json_schema()
+        defs = schema.get("$defs", {})
+        lines += [f"## {name}", "", "| field | type | description |", "| --- | --- | --- |"]
+        _rows(schema, defs, "", lines, set())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _type_of(prop: dict, defs: dict) -> tuple[str, dict | None]:
+    if "$ref" in prop:
+        ref = prop["$ref"].split("/")[-1]
+        return ref, defs.get(ref)
+    if "anyOf" in prop:
+        kinds, target = [], None
+        for option in prop["anyOf"]:
+            if option.get("type") == "null":
+                continue
+            t, sub = _type_of(option, defs)
+            kinds.append(t)
+            target = target or sub
+        return " or ".join(kinds), target
+    if prop.get("type") == "array":
+        t, sub = _type_of(prop.get("items", {}), defs)
+        return f"list of {t}", sub
+    if "enum" in prop:
+        return " \\| ".join(str(v) for v in prop["enum"]), None
+    if "const" in prop:
+        return str(prop["const"]), None
+    return str(prop.get("type", "any")), None
+
+
+def _rows(schema: dict, defs: dict, prefix: str, lines: list[str], seen: set) -> None:
+    for field, prop in schema.get("properties", {}).items():
+        path = f"{prefix}{field}"
+        kind, sub = _type_of(prop, defs)
+        desc = (prop.get("description") or (sub or {}).get("description") or "").replace("\n", " ").replace("|", "\\|")
+        lines.append(f"| `{path}` | {kind} | {desc} |")
+        if sub and "properties" in sub and path.count(".") < 4 and (path, kind) not in seen:
+            seen.add((path, kind))
+            _rows(sub, defs, path + ("[]." if kind.startswith("list of") else "."), lines, seen)
