@@ -1,4 +1,4 @@
-"""JUnit XML: one test case per checked subject; errors fail it, warnings and infos are its output."""
+"""JUnit XML: a test case per checked subject; errors fail it, other diagnostics are its output."""
 
 from __future__ import annotations
 

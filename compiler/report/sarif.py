@@ -1,4 +1,4 @@
-"""SARIF 2.1.0: one run of the `infc` driver, rules from the catalogue, one result per diagnostic."""
+"""SARIF 2.1.0: one run of the `infc` driver, rules from the catalogue, a result per diagnostic."""
 
 from __future__ import annotations
 

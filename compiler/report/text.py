@@ -34,6 +34,7 @@ _SEVERITY_COLOR = {
 _MAX_WIDTH = 120
 _CONTEXT = 1
 _MASK = "****"
+_TAB = "    "
 
 # Well-known token shapes, masked in every frame line whatever the diagnostic: a secret the
 # checks did not flag must not reach a CI log through the context of a neighbouring problem.
@@ -46,6 +47,9 @@ _TOKEN = re.compile(
     r"|\bxox[abposr]-[A-Za-z0-9-]{10,}"
     r"|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
 )
+
+# A block mapping key up to its `:` (the colon followed by a blank), after any `- ` markers.
+_KEY = re.compile(r"""^(\s*(?:-\s+)*(?!-\s)(?:"[^"]*"|'[^']*'|[^\s"'#{\[][^#]*?)\s*:)(?=\s|$)""")
 
 
 def render(diags: list[Diagnostic], opts: Options) -> str:
@@ -70,12 +74,13 @@ def _block(d: Diagnostic, sources: _Sources, paint: _Painter) -> str:
     loc = located(d)
     severity = paint(_SEVERITY_COLOR[d.severity], f"{d.severity.value}[{d.code}]")
     message = _indent_rest(printable(d.message), "  ")
-    head = f"{paint(_BOLD, printable(where(loc)))}: {severity} {message}" if loc else f"{severity} {message}"
-    lines = [head]
+    head = f"{severity} {message}"
+    lines = [f"{paint(_BOLD, printable(where(loc)))}: {head}" if loc else head]
     if loc and loc.line:
         lines += _frame(d, loc, sources, paint)
     if d.hint:
-        lines.append(f"  = {paint(_CYAN, 'hint')}: " + _indent_rest(printable(d.hint), "          "))
+        hint = _indent_rest(printable(d.hint), " " * len("  = hint: "))
+        lines.append(f"  = {paint(_CYAN, 'hint')}: {hint}")
     for rel in d.related:
         if rel.file:
             lines.append(f"  = {paint(_CYAN, 'see')}: {printable(where(rel))}")
@@ -92,7 +97,7 @@ def _frame(d: Diagnostic, loc: Location, sources: _Sources, paint: _Painter) -> 
     out = [gutter]
     for number in range(first, loc.line + 1):
         raw = text[number - 1]
-        if sources.is_secret(loc.file, number) or (number == loc.line and d.code in SECRET_CODES):
+        if sources.is_secret(loc.file, number):
             raw = mask_value(raw)
         shown, caret = _window(_TOKEN.sub(_MASK, raw), loc.column if number == loc.line else 0)
         out.append(paint(_DIM, f"{number:>{width}} |") + (f" {shown}" if shown else ""))
@@ -102,10 +107,10 @@ def _frame(d: Diagnostic, loc: Location, sources: _Sources, paint: _Painter) -> 
 
 
 def _window(line: str, column: int) -> tuple[str, int]:
-    """The line as printed (tabs expanded, controls escaped, long lines cut) and the caret offset."""
+    """The line as printed (tabs as spaces, controls escaped, long lines cut), the caret offset."""
     col = min(max(column, 1), len(line) + 1) - 1
-    before = printable(line[:col].expandtabs(4), keep_tabs=False)
-    shown = before + printable(line[col:].expandtabs(4), keep_tabs=False)
+    before = printable(line[:col].replace("\t", _TAB))
+    shown = before + printable(line[col:].replace("\t", _TAB))
     caret = len(before)
     if len(shown) > _MAX_WIDTH:
         start = max(0, min(caret - _MAX_WIDTH // 3, len(shown) - _MAX_WIDTH))
@@ -121,21 +126,21 @@ def _window(line: str, column: int) -> tuple[str, int]:
 
 
 def mask_value(line: str) -> str:
-    """`  token: hf_xxx` -> `  token: ****`; a line without a key loses everything but its indent."""
-    colon = line.find(":")
-    if colon >= 0:
-        return f"{line[:colon + 1]} {_MASK}"
+    """`  token: hf_x` -> `  token: ****`; a line that is not `key: value` keeps just its indent."""
+    key = _KEY.match(line[:1000])
+    if key:
+        return f"{key.group(1)} {_MASK}"
     body = line.lstrip(" \t-")
     return line[: len(line) - len(body)] + _MASK if body.strip() else line
 
 
-def printable(text: str, keep_tabs: bool = True) -> str:
+def printable(text: str) -> str:
     """Control characters of the input shown escaped, never sent to the terminal as they are."""
     if text.isprintable():
         return text
     out = []
     for ch in text:
-        if ch == "\n" or (ch == "\t" and keep_tabs):
+        if ch in "\n\t":
             out.append(ch)
         elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
