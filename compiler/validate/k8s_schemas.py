@@ -32,6 +32,7 @@ class SchemaError(Exception):
     """A schema exists but cannot be read or compiled."""
 
 
+@lru_cache(maxsize=1)
 def bundle_root() -> Path:
     """The `kubernetes-json-schema` folder shipped by kubernetes-validate (no import of it)."""
     import importlib.util
@@ -65,6 +66,7 @@ def normalize_version(version: str) -> str:
     return f"{int(m.group(1))}.{int(m.group(2))}"
 
 
+@lru_cache(maxsize=None)
 def version_dir(version: str, strict: bool) -> Path:
     short = normalize_version(version)
     path = bundle_root() / f"v{short}.0-local{'-strict' if strict else ''}"
@@ -143,6 +145,7 @@ def _compile_file(path: str, version: str, strict: bool) -> Any:
         raise SchemaError(f"cannot compile schema {path}: {str(exc).splitlines()[0]}") from None
 
 
+@lru_cache(maxsize=None)
 def validator_for_kind(kind: str, api_version: str, version: str, strict: bool,
                        locations: tuple[str, ...] = ()) -> tuple[Any, str] | None:
     """(compiled validator, schema file) for a kind, or None when no schema exists.

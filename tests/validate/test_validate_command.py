@@ -1,0 +1,121 @@
+"""`infc validate` as a click command, and the --kubeconform merge with a fake binary."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.validate.command import validate_command
+from vhelpers import service
+
+BAD_DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: two\n"
+                  "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+                  "    spec:\n      containers: [{name: web, image: \"nginx:1.27\"}]\n")
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(validate_command, list(args), input=input, catch_exceptions=False)
+
+
+def test_clean_file_exits_0(workdir):
+    (workdir / "svc.yaml").write_text(service())
+    result = run("svc.yaml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["summary"]["errors"] == 0 and report["documents"] == 1
+
+
+def test_errors_exit_1_with_json_locations(workdir):
+    (workdir / "d.yaml").write_text(BAD_DEPLOYMENT)
+    result = run("d.yaml", "--format", "json")
+    assert result.exit_code == 1
+    diag = json.loads(result.output)["diagnostics"][0]
+    assert (diag["code"], diag["file"], diag["line"]) == ("IC601", "d.yaml", 5)
+
+
+def test_stdin(workdir):
+    result = run("-", "--format", "json", input=service(spec="timeoutSeconds: 601"))
+    assert result.exit_code == 1
+    assert json.loads(result.output)["diagnostics"][0]["file"] == "stdin"
+
+
+def test_cluster_file_enables_flags(workdir):
+    (workdir / "svc.yaml").write_text(service(spec="tolerations: [{key: a, operator: Exists}]"))
+    assert run("svc.yaml").exit_code == 1
+    (workdir / "cluster.yaml").write_text(
+        "apiVersion: infc/v1\nkind: Cluster\nmetadata: {name: prod}\nspec:\n  knative:\n"
+        "    features: {kubernetes.podspec-tolerations: enabled}\n")
+    result = run("svc.yaml", "--cluster", "cluster.yaml")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args", [["missing.yaml"], ["x.yaml", "--kubernetes-version", "1.9"],
+                                  ["x.yaml", "--schema-location", "nowhere"]])
+def test_usage_errors_exit_2(workdir, args):
+    (workdir / "x.yaml").write_text(service())
+    assert run(*args).exit_code == 2
+
+
+def test_kubeconform_not_on_path(workdir, monkeypatch):
+    (workdir / "svc.yaml").write_text(service())
+    monkeypatch.setenv("PATH", str(workdir / "empty-bin"))
+    result = run("svc.yaml", "--kubeconform")
+    assert result.exit_code == 2
+    assert "kubeconform is not on PATH" in result.output
+
+
+FAKE = """\
+#!{python}
+import json, os, sys
+args = sys.argv[1:]
+location = args[args.index("-schema-location") + 1]
+schema_dir = os.path.dirname(location)
+schemas = sorted(os.listdir(schema_dir))
+for name in schemas:  # every schema must be standalone: no reference outside the file
+    text = open(os.path.join(schema_dir, name)).read()
+    assert "_definitions.json" not in text, name
+with open(os.environ["FAKE_KUBECONFORM_LOG"], "w") as log:
+    json.dump({{"args": args, "schemas": schemas}}, log)
+files = [a for a in args if a.endswith(".yaml")]
+print(json.dumps({{"resources": [
+    {{"filename": files[0], "kind": "Deployment", "name": "web", "version": "apps/v1",
+      "status": "statusInvalid", "msg": "problem validating schema",
+      "validationErrors": [{{"path": "/spec/replicas", "msg": "expected integer or null, but got string"}},
+                           {{"path": "/spec/template/spec/containers/0/image",
+                             "msg": "does not match pattern"}}]}}]}}))
+sys.exit(1)
+"""
+
+
+def test_kubeconform_merge_with_fake_binary(workdir, monkeypatch):
+    bin_dir = workdir / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "kubeconform"
+    fake.write_text(FAKE.format(python=sys.executable))
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("FAKE_KUBECONFORM_LOG", str(workdir / "log.json"))
+    (workdir / "d.yaml").write_text(BAD_DEPLOYMENT + "---\n" + service())
+    result = run("d.yaml", "--format", "json", "--kubeconform")
+    assert result.exit_code == 1, result.output
+    log = json.loads((workdir / "log.json").read_text())
+    assert log["schemas"] == ["deployment-apps-v1.json", "service-serving-v1.json"]
+    assert "-strict" in log["args"] and "-output" in log["args"]
+    diags = json.loads(result.output)["diagnostics"]
+    replicas = [d for d in diags if d["line"] == 5]
+    assert len(replicas) == 1 and "kubeconform" not in replicas[0]["message"]  # deduplicated
+    extra = [d for d in diags if "kubeconform" in d["message"]]
+    assert len(extra) == 1
+    assert extra[0]["code"] == "IC601" and extra[0]["line"] == 10
+    assert extra[0]["message"].startswith("spec.template.spec.containers[0].image: does not match pattern")
