@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SHARED, run_infc
+from support import SHARED, run_infc
 from compiler.output.write import read_tree
 
 
