@@ -239,7 +239,7 @@ def _flatten_instances(node: P, field_name: str | None = None) -> None:
 
 def _apply_attribute_defaults(merged: P, policies: list[Parsed[k.Policy]]) -> None:
     """`defaults.<list>.attributes` fill attributes missing from every item of that list."""
-    for pol in policies:  # lowest precedence first: nearer policies overwrite below
+    for pol in reversed(policies):  # nearest first: the first policy to fill an attribute wins
         defaults = pol.obj.spec.defaults or {}
         for path, attrs, base in _attribute_blocks(defaults, ("spec", "defaults")):
             target = merged
