@@ -194,14 +194,19 @@ def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> Non
     """The effective spec of WORKLOAD: each value, the file:line that set it, the rules on it."""
     import json
 
-    from compiler.explain import explain_data, format_explain_text
+    from compiler.explain import explain_data, find_workloads, format_explain_text
     from compiler.pipeline import analyse, find_root
 
     root = find_root(repo)
     analysis = analyse(root)
     data = explain_data(analysis, workload, project)
     if data is None:
-        raise click.UsageError(f"no workload named '{workload}'" + (f" in project '{project}'" if project else ""))
+        found = find_workloads(analysis, workload, project)
+        if len(found) > 1:
+            projects = ", ".join(sorted(w.project.name for w in found))
+            raise click.UsageError(f"'{workload}' exists in several projects ({projects}); pass --project")
+        raise click.UsageError(f"no workload named '{workload}'" + (f" in project '{project}'" if project else "")
+                               + " resolved (run `infc check` to see why)")
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
     else:

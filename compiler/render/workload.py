@@ -145,9 +145,8 @@ def _service(w, repo, renderer, pool, pools, revision_name, port, gpu, plan) -> 
         pod_fields.append(("schedulerName", "kai-scheduler"))
         pod_fields.append(("priorityClassName", derived.priority_name(spec)))
     selector = {}
-    if pool != "default" or cluster.nodePools:
-        if pool != "default":
-            selector[cluster.nodePoolLabelKey] = pool
+    if pool != "default":
+        selector[cluster.nodePoolLabelKey] = pool
     if spec.nodeType:
         selector[cluster.nodeTypeLabelKey] = spec.nodeType
     if selector:
@@ -269,6 +268,8 @@ def _container_security(spec) -> dict:
         out["readOnlyRootFilesystem"] = s.readOnlyRootFilesystem
     if s.allowPrivilegeEscalation is not None:
         out["allowPrivilegeEscalation"] = s.allowPrivilegeEscalation
+    if s.runAsNonRoot is not None:
+        out["runAsNonRoot"] = s.runAsNonRoot
     if s.capabilities:
         out["capabilities"]["add"] = list(s.capabilities)
     if s.seccompProfileType:
@@ -277,6 +278,7 @@ def _container_security(spec) -> dict:
 
 
 def _pod_security(spec) -> dict:
+    """Pod-level identity (needs kubernetes.podspec-securitycontext); the rest is per container."""
     s = spec.security
     if not s:
         return {}
@@ -288,10 +290,6 @@ def _pod_security(spec) -> dict:
             out["runAsGroup"] = s.runAsGid
         if s.supplementalGroups:
             out["supplementalGroups"] = [int(g) for g in str(s.supplementalGroups).split(",") if g]
-    if s.runAsNonRoot is not None:
-        out["runAsNonRoot"] = s.runAsNonRoot
-    if s.seccompProfileType:
-        out["seccompProfile"] = {"type": s.seccompProfileType}
     return out
 
 

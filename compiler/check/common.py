@@ -1,0 +1,59 @@
+"""Small helpers shared by the rule modules of this package (no rules here)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+# The storage lists of the spec and, for each, the field holding the container mount path.
+MOUNT_PATH_FIELD = {
+    "pvc": "path",
+    "configMapVolume": "mountPath",
+    "secretVolume": "mountPath",
+    "emptyDirVolume": "path",
+    "hostPath": "mountPath",
+    "nfs": "mountPath",
+    "git": "path",
+    "s3": "path",
+}
+
+IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+QUALIFIED_NAME = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                            r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+def items(spec_list: list | None) -> Iterator[tuple[int, Any]]:
+    """(index, item) over an effective itemized list; indices match provenance paths."""
+    for i, item in enumerate(spec_list or []):
+        if not getattr(item, "exclude", False):
+            yield i, item
+
+
+def storage_items(spec) -> Iterator[tuple[str, int, Any]]:
+    """(list name, index, item) over every storage list of the effective spec."""
+    storage = spec.storage
+    if storage is None:
+        return
+    for list_name in MOUNT_PATH_FIELD:
+        for i, item in items(getattr(storage, list_name, None)):
+            yield list_name, i, item
+
+
+def qualified_name_ok(key: str) -> bool:
+    """A Kubernetes qualified name (label or annotation key): optional DNS prefix, name <= 63."""
+    if not QUALIFIED_NAME.match(key):
+        return False
+    prefix, _, name = key.rpartition("/")
+    return len(name) <= 63 and len(prefix) <= 253
+
+
+def gib(num_bytes: float) -> float:
+    return num_bytes / 2**30
+
+
+def fmt_gib(num_bytes: float) -> str:
+    """GiB with one decimal, or none when whole: 80 GiB, 131.5 GiB."""
+    value = round(gib(num_bytes), 1)
+    return f"{value:g} GiB" if value == int(value) else f"{value:.1f} GiB"

@@ -1,0 +1,107 @@
+"""IC201: names that Kubernetes or Knative would refuse once the workload is rendered.
+
+The workload's own metadata.name is checked at parse time; here: the revision name that
+grows from it, the default host names of exposed URLs, and the names of ports, volumes,
+environment variables, labels and annotations.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from compiler.check.common import DNS1123_LABEL, ENV_NAME, IANA_SVC_NAME, items, qualified_name_ok, storage_items
+from compiler.check.registry import workload_rule
+from compiler.diagnostics import Diagnostic
+
+# Revisions are named <workload>-<NNNNN> (SPEC §3): the suffix takes 6 characters.
+REVISION_SUFFIX = len("-00001")
+MAX_NAME = 63
+
+
+@workload_rule
+def service_and_revision_names(w, ctx) -> Iterable[Diagnostic]:
+    name = w.name
+    longest = MAX_NAME - REVISION_SUFFIX
+    if len(name) > longest:
+        yield Diagnostic(
+            "IC201",
+            f"workload name '{name}' has {len(name)} characters: its revision name"
+            f" '{name}-00001' would exceed {MAX_NAME}",
+            w.doc.loc(("metadata", "name")),
+            hint=f"shorten the name to at most {longest} characters (Knative names revisions"
+                 f" <service>-<number> and limits them to {MAX_NAME})",
+            subject=w.key)
+    for i, url in items(w.spec.exposedUrls):
+        if url.url:
+            continue
+        host_label = f"{url.name}-{name}-{w.namespace}"
+        if len(host_label) > MAX_NAME:
+            yield Diagnostic(
+                "IC201",
+                f"default host name of exposed URL '{url.name}' ('{host_label}') has {len(host_label)}"
+                f" characters; a DNS label allows {MAX_NAME}",
+                w.loc("exposedUrls", i, "name"),
+                hint="set exposedUrls[].url explicitly, or shorten the URL, workload or namespace name")
+
+
+@workload_rule
+def item_names(w, ctx) -> Iterable[Diagnostic]:
+    spec = w.spec
+    for i, port in items(spec.ports):
+        if len(port.name) > 15 or not IANA_SVC_NAME.match(port.name) or "--" in port.name \
+                or not any(c.isalpha() for c in port.name):
+            yield Diagnostic(
+                "IC201", f"port name '{port.name}' is not a valid Kubernetes port name",
+                w.loc("ports", i, "name"),
+                hint="port names have at most 15 lowercase letters, digits and single '-', with at least"
+                     " one letter, e.g. 'metrics'")
+    for i, url in items(spec.exposedUrls):
+        if len(url.name) > MAX_NAME or not DNS1123_LABEL.match(url.name):
+            yield Diagnostic(
+                "IC201", f"exposed URL name '{url.name}' is not a DNS-1123 label",
+                w.loc("exposedUrls", i, "name"),
+                hint="use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+    seen_volumes: dict[str, str] = {}
+    for list_name, i, vol in storage_items(spec):
+        vname = vol.name
+        if len(vname) > MAX_NAME or not DNS1123_LABEL.match(vname):
+            yield Diagnostic(
+                "IC201", f"volume name '{vname}' (storage.{list_name}) is not a DNS-1123 label",
+                w.loc("storage", list_name, i, "name"),
+                hint="volume names have at most 63 lowercase letters, digits and '-', starting and ending"
+                     " with a letter or digit")
+        elif vname in seen_volumes:
+            yield Diagnostic(
+                "IC201", f"volume name '{vname}' is used by storage.{seen_volumes[vname]} and storage.{list_name}",
+                w.loc("storage", list_name, i, "name"),
+                hint="give every volume of a workload a distinct name")
+        else:
+            seen_volumes[vname] = list_name
+        claim = getattr(vol, "claimName", None)
+        if list_name == "pvc" and claim and (len(claim) > MAX_NAME or not DNS1123_LABEL.match(claim)):
+            yield Diagnostic(
+                "IC201", f"claim name '{claim}' is not a DNS-1123 label of at most {MAX_NAME} characters",
+                w.loc("storage", list_name, i, "claimName"),
+                hint="use lowercase letters, digits and '-', at most 63 characters")
+    for i, env in items(spec.environmentVariables):
+        if not ENV_NAME.match(env.name):
+            yield Diagnostic(
+                "IC201", f"environment variable name '{env.name}' is not valid",
+                w.loc("environmentVariables", i, "name"),
+                hint="use letters, digits, '_', '-' and '.', not starting with a digit (e.g. LOG_LEVEL)")
+    for field in ("labels", "annotations"):
+        for i, item in items(getattr(spec, field)):
+            if not qualified_name_ok(item.name):
+                yield Diagnostic(
+                    "IC201", f"{field[:-1]} key '{item.name}' is not a valid Kubernetes {field[:-1]} key",
+                    w.loc(field, i, "name"),
+                    hint="keys are [prefix/]name: name at most 63 letters, digits, '-', '_' and '.',"
+                         " starting and ending with a letter or digit")
+            if field == "labels" and item.value is not None:
+                value = str(item.value).lower() if isinstance(item.value, bool) else str(item.value)
+                if len(value) > MAX_NAME or (value and not qualified_name_ok(value)) or "/" in value:
+                    yield Diagnostic(
+                        "IC201", f"value of label '{item.name}' is not a valid label value",
+                        w.loc(field, i, "value"),
+                        hint="label values have at most 63 letters, digits, '-', '_' and '.', starting and"
+                             " ending with a letter or digit")

@@ -1,0 +1,148 @@
+"""IC201 names, IC202 / IC203 GPU requests."""
+
+from __future__ import annotations
+
+from helpers import CLUSTER, at, check, none_of, only, run, workload_doc
+
+
+
+
+def test_ic201_revision_name_too_long(tmp_path):
+    name = "a" * 60
+    d = only(run(tmp_path, name=name), "IC201")
+    check(d, f"revision name '{name}-00001' would exceed 63", at(workload_doc(name=name), f"name: {name}"),
+          "at most 57 characters")
+
+
+def test_ic201_name_of_57_characters_is_fine(tmp_path):
+    none_of(run(tmp_path, name="a" * 57), "IC201")
+
+
+def test_ic201_port_env_and_volume_names(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-7B-Instruct}
+    compute: {gpuDevicesRequest: 1}
+    ports: [{name: Metrics_Port, container: 9400}]
+    environmentVariables: [{name: 1BAD, value: x}]
+    storage:
+      emptyDirVolume: [{name: Cache_Dir, path: /cache}]
+    """
+    diags = run(tmp_path, spec)
+    doc = workload_doc(spec)
+    check(only(diags, "IC201", "port name"), "'Metrics_Port' is not a valid Kubernetes port name",
+          at(doc, "name: Metrics_Port"), "at most 15")
+    check(only(diags, "IC201", "environment variable"), "'1BAD'", at(doc, "name: 1BAD"), "not starting with a digit")
+    check(only(diags, "IC201", "volume name"), "'Cache_Dir' (storage.emptyDirVolume)", at(doc, "name: Cache_Dir"),
+          "lowercase letters")
+
+
+def test_ic201_valid_item_names(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-7B-Instruct}
+    compute: {gpuDevicesRequest: 1}
+    ports: [{name: metrics, container: 9400}]
+    environmentVariables: [{name: LOG_LEVEL, value: info}]
+    labels: [{name: app.kubernetes.io/part-of, value: chat}]
+    storage:
+      emptyDirVolume: [{name: cache, path: /cache}]
+    """
+    none_of(run(tmp_path, spec), "IC201")
+
+
+def test_ic202_portion_out_of_range(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute:
+      gpuDevicesRequest: 1
+      gpuPortionRequest: 1.5
+    """
+    d = only(run(tmp_path, spec), "IC202")
+    check(d, "gpuPortionRequest 1.5 is outside (0, 1]", at(workload_doc(spec), "gpuPortionRequest: 1.5"),
+          "per device")
+
+
+def test_ic202_fraction_within_range_passes(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute: {gpuDevicesRequest: 2, gpuRequestType: portion, gpuPortionRequest: "50%"}
+    """
+    none_of(run(tmp_path, spec), "IC202", "IC203")
+
+
+def test_ic202_memory_request_with_several_devices(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute: {gpuDevicesRequest: 2, gpuRequestType: memory, gpuMemoryRequest: 20G}
+    """
+    d = only(run(tmp_path, spec), "IC202")
+    check(d, "allowed with one device only (gpuDevicesRequest is 2)", at(workload_doc(spec), "gpuMemoryRequest: 20G"),
+          "gpuRequestType: portion")
+
+
+def test_ic202_limit_below_request(tmp_path):
+    cluster = CLUSTER.replace("gpuSharing: true", "gpuSharing: true\n  gpuLimits: true")
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute: {gpuDevicesRequest: 1, gpuPortionRequest: 0.5, gpuPortionLimit: 0.25}
+    """
+    diags = run(tmp_path, spec, files={"clusters/prod.yaml": cluster})
+    none_of(diags, "IC203")
+    check(only(diags, "IC202"), "gpuPortionLimit 0.25 is below gpuPortionRequest 0.5",
+          at(workload_doc(spec), "gpuPortionLimit: 0.25"), "at least the request")
+
+
+def test_ic203_limit_without_cluster_gpu_limits(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute: {gpuDevicesRequest: 1, gpuPortionRequest: 0.5, gpuPortionLimit: 0.75}
+    """
+    diags = run(tmp_path, spec)
+    none_of(diags, "IC202")
+    check(only(diags, "IC203"), "GPU limits are not enabled on cluster 'prod'",
+          at(workload_doc(spec), "gpuPortionLimit: 0.75"), "gpuLimits: true")
+
+
+def test_ic203_fraction_on_default_scheduler(tmp_path):
+    cluster = CLUSTER.replace("scheduler: kai", "scheduler: default")
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute: {gpuDevicesRequest: 1, gpuPortionRequest: 0.5}
+    """
+    d = only(run(tmp_path, spec, files={"clusters/prod.yaml": cluster}), "IC203")
+    check(d, "whole GPUs only", at(workload_doc(spec), "gpuPortionRequest: 0.5"), "scheduler: kai")
+
+
+def test_ic203_fraction_without_gpu_sharing(tmp_path):
+    cluster = CLUSTER.replace("gpuSharing: true", "gpuSharing: false")
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute: {gpuDevicesRequest: 1, gpuRequestType: memory, gpuMemoryRequest: 10Gi}
+    """
+    d = only(run(tmp_path, spec, files={"clusters/prod.yaml": cluster}), "IC203")
+    check(d, "GPU sharing is not enabled", at(workload_doc(spec), "gpuMemoryRequest: 10Gi"), "gpuSharing: true")
+
+
+def test_ic203_whole_gpus_on_default_scheduler_pass(tmp_path):
+    cluster = CLUSTER.replace("scheduler: kai", "scheduler: default").replace("gpuSharing: true", "gpuSharing: false")
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    compute: {gpuDevicesRequest: 1, gpuPortionRequest: 1}
+    """
+    none_of(run(tmp_path, spec, files={"clusters/prod.yaml": cluster}), "IC202", "IC203")
+
+
+def test_ic202_location_points_into_compute_resource_asset(tmp_path):
+    asset = """
+    apiVersion: infc/v1
+    kind: ComputeResource
+    metadata: {name: half}
+    spec:
+      compute: {gpuDevicesRequest: 1, gpuPortionRequest: 0}
+    """
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
+    computeResource: half
+    """
+    d = only(run(tmp_path, spec, files={"assets/compute.yaml": asset}), "IC202")
+    check(d, "gpuPortionRequest 0 is outside", at(asset, "gpuPortionRequest: 0", file="assets/compute.yaml"),
+          "above 0")
