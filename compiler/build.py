@@ -21,6 +21,7 @@ class Build:
     tree: dict[str, bytes] | None = None  # relative to the output directory
     revisions: dict[str, dict] = field(default_factory=dict)  # "<cluster>/<ns>/<name>" -> lock entry + old
     placements: dict[str, str] = field(default_factory=dict)  # workload key -> node pool
+    lock_entries: dict[str, dict[str, dict]] = field(default_factory=dict)  # cluster -> lock entries
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -149,6 +150,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build) -> tuple[
         for r in delivery:
             emit(f"{subdir}/{r.filename}", r.obj, (analysis.repo.config.doc.loc() if analysis.repo.config else cluster.doc.loc()))
         tree[f"{cluster_name}/{LOCK_NAME}"] = render_lock(entries)
+        build.lock_entries[cluster_name] = entries
     diags.extend(_rolling(analysis, changed, previous, placement))
     return dict(sorted(tree.items())), diags
 

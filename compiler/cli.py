@@ -180,7 +180,7 @@ def plan_cmd(repo: Path, fmt: str | None) -> None:
     if build.tree is None:
         sys.exit(_report(build.diagnostics, fmt, root))
     previous, _ = read_previous(root)
-    data = plan(build.analysis, build.tree, build.analysis.output_dir, build.revisions)
+    data = plan(build.analysis, build.tree, build.analysis.output_dir, build.lock_entries, previous)
     text = format_plan_text(data)
     sys.exit(_report(build.diagnostics, fmt, root, {"plan": data}, text))
 

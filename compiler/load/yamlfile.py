@@ -128,7 +128,7 @@ class _Builder:
                 self.diags.append(Diagnostic(
                     "IC007", f"integer {value[:30]}{'...' if len(value) > 30 else ''} is too large",
                     self.loc(node), hint="integers must fit in 64 bits"))
-                return 0
+                return None  # treated as unset, so no second error follows from it
             return number
         if tag == _FLOAT:
             text = value.replace("_", "").lower()

@@ -99,29 +99,61 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+def _safe(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM unwinds like Ctrl-C, so the staging directory is removed on the way out."""
+    def raise_interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def write_tree(target: Path, tree: dict[str, bytes]) -> None:
+    unsafe = sorted(rel for rel in tree if not _safe(rel))
+    if unsafe:  # names are validated long before; this guards the file system regardless
+        raise ValueError(f"refusing to write outside the output directory: {unsafe[0]!r}")
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(target):
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.infc-new-", dir=target.parent))
+    with _terminate_as_interrupt(), _exclusive(target):
+        with _signals_deferred():
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.infc-new-", dir=target.parent))
         try:
+            made: set[str] = set()
             for rel, content in tree.items():
-                path = staging / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "wb") as handle:
+                parent = os.path.dirname(rel)
+                if parent not in made:
+                    os.makedirs(staging / parent, exist_ok=True)
+                    made.add(parent)
+                # Atomicity comes from the final rename; durability is git's business.
+                with open(staging / rel, "wb") as handle:
                     handle.write(content)
-                    handle.flush()
-                    os.fsync(handle.fileno())
             os.chmod(staging, 0o755)
+        except BaseException:
             with _signals_deferred():
-                if not target.exists():
-                    os.rename(staging, target)
-                    return
-                if not _exchange(staging, target):
-                    old = target.parent / f".{target.name}.infc-old"
-                    shutil.rmtree(old, ignore_errors=True)
-                    os.rename(target, old)
-                    os.rename(staging, target)
-                    staging = old
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+        # From here on a signal waits: the swap and the removal of the old tree run to the end.
+        with _signals_deferred():
+            if not target.exists():
+                os.rename(staging, target)
+            elif _exchange(staging, target):
+                shutil.rmtree(staging, ignore_errors=True)  # now holds the old tree
+            else:
+                old = target.parent / f".{target.name}.infc-old"
+                shutil.rmtree(old, ignore_errors=True)
+                os.rename(target, old)
+                os.rename(staging, target)
+                shutil.rmtree(old, ignore_errors=True)

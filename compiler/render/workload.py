@@ -283,7 +283,8 @@ def _pod_security(spec) -> dict:
     if not s:
         return {}
     out: dict = {}
-    if s.uidGidSource == "custom":
+    # Run:ai applies ids only when they are not taken from the image; ids alone imply custom.
+    if s.uidGidSource == "custom" or (s.uidGidSource is None and (s.runAsUid is not None or s.runAsGid is not None)):
         if s.runAsUid is not None:
             out["runAsUser"] = s.runAsUid
         if s.runAsGid is not None:

@@ -188,8 +188,8 @@ class Department(Object):
 class ProjectSpec(Model):
     cluster: str
     department: Optional[str] = None
-    namespace: Optional[str] = None
-    "Default runai-<name>."
+    namespace: Optional[str] = Field(default=None, max_length=63, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    "Kubernetes namespace (a DNS-1123 label); default runai-<name>."
     defaultNodePools: Optional[list[str]] = None
     resources: list[PoolResources] = Field(default_factory=list)
     schedulingRules: Optional[SchedulingRules] = None

@@ -1,0 +1,74 @@
+"""`make bench`: speed and memory figures of infc on generated repositories. Prints, asserts nothing.
+
+For 100, 1,000 and 10,000 workloads: a full compile, `infc check` of one workload file,
+`infc validate` of the output, and a recompile after changing one workload; then the quota
+ledger / placement simulation and the validator micro-benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate, workload_text  # noqa: E402
+
+INFC = [str(Path(sys.executable).with_name("infc"))]
+TARGETS = "targets: compile 1,000 < 3 s; compile 10,000 < 500 MB; recompile < 1/10 of compile; check one file < 0.3 s"
+
+
+def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, exit code) of one command, measured on that child alone."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "NO_COLOR": "1"})
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def row(label: str, figures: tuple[float, float, int]) -> None:
+    wall, rss, code = figures
+    flag = "" if code in (0, 1) else f"  (exit {code})"
+    print(f"  {label:<34} {wall:8.2f} s {rss:9.0f} MiB{flag}", flush=True)
+
+
+def bench_size(n: int, scratch: Path) -> None:
+    repo = scratch / f"repo-{n}"
+    t = time.perf_counter()
+    generate(repo, n)
+    print(f"\n{n:,} workloads (generated in {time.perf_counter() - t:.1f} s)", flush=True)
+    row("infc --help", measure([*INFC, "--help"]))
+    full = measure([*INFC, "compile", str(repo)])
+    row("full compile", full)
+    one = repo / "workloads" / "team-0" / "model-0.yaml"
+    row("infc check <one workload file>", measure([*INFC, "check", str(one)], cwd=repo))
+    row("infc validate <output>", measure([*INFC, "validate", str(repo / "deploy")]))
+    one.write_text(workload_text(0, "team-0", max_model_len=4096))
+    again = measure([*INFC, "compile", str(repo)])
+    row("recompile after one change", again)
+    print(f"  {'recompile / full compile':<34} {again[0] / full[0]:8.2f}", flush=True)
+    shutil.rmtree(repo, ignore_errors=True)
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [100, 1000, 10000]
+    print(f"infc benchmarks on {os.cpu_count()} cores; {TARGETS}")
+    with tempfile.TemporaryDirectory(prefix="infc-bench-") as tmp:
+        for n in sizes:
+            bench_size(n, Path(tmp))
+    for script in ("quota_bench.py", "validate_bench.py"):
+        if (HERE / script).is_file():
+            print(f"\n{script}:", flush=True)
+            subprocess.run([sys.executable, str(HERE / script)], check=False)
+
+
+if __name__ == "__main__":
+    main()

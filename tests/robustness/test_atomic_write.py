@@ -1,0 +1,109 @@
+"""Nothing half-written: interrupted and concurrent compiles leave the old tree or the new one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compiler.output.write import read_tree, write_tree
+from support import run_infc
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from generate import generate, workload_text  # noqa: E402
+
+
+def _infc() -> list[str]:
+    exe = Path(sys.executable).with_name("infc")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.cli"]
+
+
+def _consistent(tree: dict[str, bytes]) -> bool:
+    """Every lock entry names the revision its service carries, and every service is locked."""
+    locks = {p: json.loads(c) for p, c in tree.items() if p.endswith("infc.lock.json")}
+    for lock_path, lock in locks.items():
+        cluster = lock_path.split("/")[0]
+        services = {p for p in tree if p.startswith(cluster + "/") and p.endswith("/service.yaml")}
+        if len(services) != len(lock["workloads"]):
+            return False
+        for key, entry in lock["workloads"].items():
+            svc = yaml.safe_load(tree[f"{cluster}/{key}/service.yaml"])
+            name = key.split("/")[1]
+            if svc["spec"]["template"]["metadata"]["name"] != f"{name}-{entry['revision']:05d}":
+                return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory):
+    """A 150-workload repository, its compiled tree (old) and the tree after a change (new)."""
+    base = tmp_path_factory.mktemp("atomic")
+    repo = generate(base / "repo", 150)
+    assert run_infc("compile", str(repo)).returncode == 0
+    old = read_tree(repo / "deploy")
+    changed = base / "changed"
+    shutil.copytree(repo, changed)
+    for i in range(0, 150, 3):
+        path = next((changed / "workloads").glob(f"*/model-{i}.yaml"))
+        path.write_text(workload_text(i, path.parent.name, max_model_len=2048))
+    assert run_infc("compile", str(changed)).returncode == 0
+    new = read_tree(changed / "deploy")
+    assert old != new
+    return repo, old, new, changed
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_compile_leaves_the_old_or_the_new_tree(tmp_path: Path, trees, sig):
+    repo, old, new, changed = trees
+    outcomes = set()
+    for delay in (0.2, 0.5, 0.8, 1.1, 1.4):
+        work = tmp_path / f"run-{delay}"
+        shutil.copytree(repo, work)
+        for p in (changed / "workloads").rglob("*.yaml"):
+            target = work / p.relative_to(changed)
+            target.write_bytes(p.read_bytes())
+        proc = subprocess.Popen([*_infc(), "compile", str(work)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(sig)
+        proc.wait(timeout=120)
+        tree = read_tree(work / "deploy")
+        assert tree in (old, new), f"mixed tree after {sig.name} at {delay}s"
+        assert _consistent(tree)
+        assert not [p for p in work.iterdir() if ".infc-" in p.name], "staging directory left behind"
+        outcomes.add("new" if tree == new else "old")
+    assert outcomes  # at least one run; which outcome depends on timing
+
+
+def test_concurrent_compiles_into_the_same_output(tmp_path: Path, trees):
+    repo, old, new, changed = trees
+    work = tmp_path / "work"
+    shutil.copytree(repo, work)  # the old tree and lock, with the changed workloads
+    for p in (changed / "workloads").rglob("*.yaml"):
+        (work / p.relative_to(changed)).write_bytes(p.read_bytes())
+    procs = [subprocess.Popen([*_infc(), "compile", str(work)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for _ in range(3)]
+    for p in procs:
+        assert p.wait(timeout=300) == 0, p.stderr.read()
+    tree = read_tree(work / "deploy")
+    assert tree == new and _consistent(tree)
+    assert not [p for p in work.iterdir() if ".infc-" in p.name]
+
+
+def test_write_tree_refuses_paths_outside_the_target(tmp_path: Path):
+    with pytest.raises(ValueError):
+        write_tree(tmp_path / "out", {"../escape.yaml": b"x"})
+    assert not (tmp_path / "escape.yaml").exists() and not (tmp_path / "out").exists()
+
+
+def test_write_tree_replaces_the_whole_tree(tmp_path: Path):
+    write_tree(tmp_path / "out", {"a/one.yaml": b"1", "b/two.yaml": b"2"})
+    write_tree(tmp_path / "out", {"a/one.yaml": b"one"})
+    assert read_tree(tmp_path / "out") == {"a/one.yaml": b"one"}

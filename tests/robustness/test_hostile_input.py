@@ -1,0 +1,152 @@
+"""Hostile input never crashes infc, never escapes the repository, never evaluates templates."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from repo_builder import make_repo, workload
+from support import run_infc
+from compiler.load.yamlfile import parse_yaml
+from compiler.pipeline import analyse
+from compiler.spec.parse import parse_documents
+
+
+def check_json(repo: Path) -> tuple[int, dict, str]:
+    result = run_infc("check", "--repo", str(repo), "--format", "json")
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout), result.stderr
+
+
+def codes(data: dict) -> set[str]:
+    return {d["code"] for d in data["diagnostics"]}
+
+
+def test_alias_bomb_is_refused(tmp_path: Path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    make_repo(tmp_path, {"bomb.yaml": "\n".join(lines) + "\n"})
+    code, data, _ = check_json(tmp_path)
+    assert code == 1
+    bomb = [d for d in data["diagnostics"] if d["file"] == "bomb.yaml"]
+    assert bomb and bomb[0]["code"] == "IC005" and "alias" in bomb[0]["message"]
+
+
+def test_very_deep_document_is_refused(tmp_path: Path):
+    make_repo(tmp_path, {"deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n"})
+    code, data, _ = check_json(tmp_path)
+    assert code == 1 and "IC005" in codes(data)
+
+
+def test_very_large_file_is_refused(tmp_path: Path):
+    make_repo(tmp_path, {"big.yaml": "x: " + "a" * (9 * 1024 * 1024) + "\n"})
+    code, data, _ = check_json(tmp_path)
+    assert code == 1
+    assert any(d["code"] == "IC005" and d["file"] == "big.yaml" for d in data["diagnostics"])
+
+
+def test_binary_and_non_utf8_files_are_reported(tmp_path: Path):
+    make_repo(tmp_path)
+    (tmp_path / "blob.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    code, data, _ = check_json(tmp_path)
+    assert code == 1
+    found = {(d["file"], d["code"]) for d in data["diagnostics"]}
+    assert ("blob.yaml", "IC001") in found and ("latin1.yaml", "IC001") in found
+
+
+def test_symlinks_leaving_the_repository_or_looping_are_not_followed(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("apiVersion: infc/v1\nkind: Nope\n")
+    repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
+    os.symlink(outside, repo / "escape")
+    os.symlink(outside / "secret.yaml", repo / "escape-file.yaml")
+    os.symlink(repo / "workloads", repo / "workloads" / "loop")
+    code, data, _ = check_json(repo)
+    assert code == 0, data
+    skipped = [d for d in data["diagnostics"] if d["code"] == "IC001"]
+    assert {d["severity"] for d in skipped} == {"warning"}
+    assert any("outside the repository" in d["message"] for d in skipped)
+    assert "IC003" not in codes(data)  # the outside file was never read
+
+
+def test_names_cannot_traverse_paths(tmp_path: Path):
+    evil = workload("chat").replace("name: chat", "name: ../../etc")
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": evil,
+                         "org/evil.yaml": "apiVersion: infc/v1\nkind: Project\nmetadata: {name: evil}\n"
+                                          "spec: {cluster: prod, namespace: ../../tmp}\n"})
+    result = run_infc("compile", str(tmp_path))
+    assert result.returncode == 1
+    assert "IC201" in result.stdout and "IC007" in result.stdout
+    assert not (tmp_path / "deploy").exists() and not (tmp_path.parent / "etc").exists()
+
+
+def test_jinja_syntax_in_values_is_rendered_literally(tmp_path: Path):
+    extra = """
+    environmentVariables:
+      - {name: GREETING, value: "{{ 7 * 7 }} {% raw %}x{% endraw %} ${HOME}"}
+    annotations:
+      - {name: note, value: "{{ config.__class__ }}"}
+    """
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": workload("chat", extra)})
+    result = run_infc("compile", str(tmp_path))
+    assert result.returncode == 0, result.stdout
+    service = (tmp_path / "deploy/prod/runai-nlp/chat/service.yaml").read_text()
+    assert "{{ 7 * 7 }} {% raw %}x{% endraw %} ${HOME}" in service
+    assert "{{ config.__class__ }}" in service
+    assert "49" not in service
+
+
+def test_duplicate_keys_and_huge_integers(tmp_path: Path):
+    extra = """
+    autoscaling: {minReplicas: 1, minReplicas: 2, maxReplicas: 99999999999999999999999}
+    """
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": workload("chat", extra)})
+    code, data, _ = check_json(tmp_path)
+    assert code == 1
+    by_code = {d["code"]: d for d in data["diagnostics"]}
+    assert by_code["IC002"]["line"] == 7 and "minReplicas" in by_code["IC002"]["message"]
+    huge = [d for d in data["diagnostics"] if d["code"] == "IC007"]
+    assert len(huge) == 1 and "too large" in huge[0]["message"] and huge[0]["line"] == 7
+
+
+_yaml_text = st.text(alphabet=st.sampled_from(list("abc: -[]{}&*!|>'\"#\n\t,?%@`0123456789.~\\")), max_size=300)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_yaml_text)
+def test_loader_never_raises_on_arbitrary_text(text: str):
+    docs, diags = parse_yaml(text.encode(), "fuzz.yaml")
+    parse_documents(docs)
+    for d in diags:
+        assert d.location is not None and d.location.file == "fuzz.yaml"
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False),
+                     st.text(max_size=20))
+_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                          st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+                       max_leaves=20)
+_spec_keys = st.sampled_from(["huggingFace", "compute", "autoscaling", "servingPort", "storage", "security",
+                              "tolerations", "environmentVariables", "nodePools", "labels", "probes", "ports",
+                              "image", "args", "priorityClass", "exposedUrls", "servingConfiguration"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(_spec_keys, _values, max_size=6))
+def test_models_and_checks_never_raise_on_arbitrary_specs(tmp_path_factory, spec: dict):
+    import yaml
+
+    root = tmp_path_factory.mktemp("fuzz")
+    doc = {"apiVersion": "infc/v1", "kind": "InferenceWorkload",
+           "metadata": {"name": "fuzz", "project": "nlp"}, "spec": spec}
+    make_repo(root, {"workloads/nlp/fuzz.yaml": yaml.safe_dump(doc)})
+    analysis = analyse(root)  # must not raise, whatever the spec holds
+    assert all(d.location is not None for d in analysis.diagnostics if d.code.startswith(("IC00", "IC2")))
