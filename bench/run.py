@@ -50,7 +50,7 @@ def bench_size(n: int, scratch: Path) -> None:
     row("full compile", full)
     one = repo / "workloads" / "team-0" / "model-0.yaml"
     row("infc check <one workload file>", measure([*INFC, "check", str(one)], cwd=repo))
-    row("infc validate <output>", measure([*INFC, "validate", str(repo / "deploy")]))
+    row("infc validate <output>", measure([*INFC, "validate", "--cluster", str(repo / "clusters/prod.yaml"), str(repo / "deploy")]))
     one.write_text(workload_text(0, "team-0", max_model_len=4096))
     again = measure([*INFC, "compile", str(repo)])
     row("recompile after one change", again)
