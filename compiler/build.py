@@ -42,24 +42,35 @@ def read_previous(root: Path) -> tuple[dict[str, dict[str, dict]], list[Diagnost
     return previous, diags
 
 
-def compile_repository(root: Path) -> Build:
+def compile_repository(root: Path, use_cache: bool = True) -> Build:
+    from compiler.cache import Cache
     from compiler.render.engine import Renderer
 
+    root = root.resolve()
+    cache = Cache(root) if use_cache else None
     previous, lock_diags = read_previous(root)
-    analysis = analyse(root, previous)
+    analysis = analyse(root, previous, cache)
     build = Build(analysis)
     if lock_diags:
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
-    if analysis.has_errors:
-        return build
-    user_templates = root / analysis.config.templates if analysis.config.templates else root / "templates"
-    renderer = Renderer(user_templates)
-    tree, extra = _render_tree(analysis, renderer, previous, build)
-    diags = analysis.diagnostics + extra
-    analysis.diagnostics = apply_ignores(diags, analysis.config.ignore)
     if not analysis.has_errors:
-        build.tree = tree
+        user_templates = root / (analysis.config.templates or "templates")
+        tree, extra = _render_tree(analysis, Renderer(user_templates), previous, build, cache,
+                                   _templates_digest(user_templates))
+        analysis.diagnostics = apply_ignores(analysis.diagnostics + extra, analysis.config.ignore)
+        if not analysis.has_errors:
+            build.tree = tree
+    if cache:
+        cache.save()
     return build
+
+
+def _templates_digest(directory: Path) -> str:
+    from compiler.cache import digest
+
+    if not directory.is_dir():
+        return ""
+    return digest(*(f"{p.name}:{p.read_bytes().hex()}" for p in sorted(directory.glob("*.j2"))))
 
 
 def _pool_for(w, placement) -> str:
@@ -69,90 +80,141 @@ def _pool_for(w, placement) -> str:
     return placement.pool_for(w.key) or derived.node_pools(w.spec, w.project.obj.spec)[0]
 
 
-def _render_tree(analysis: Analysis, renderer, previous, build: Build) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    from compiler.render.cluster import render_cluster
-    from compiler.render.workload import render_workload
+@dataclass
+class _Emitter:
+    """Validates each emitted object (a finding is a bug in infc) and adds it to the tree."""
+
+    output: str
+    cluster: str
+    settings: object
+    tree: dict[str, bytes]
+    diags: list[Diagnostic]
+
+    def check(self, rel: str, obj: dict) -> list[tuple[str, str, str]]:
+        from compiler.validate import validate_document
+
+        doc = Document(f"{self.output}/{self.cluster}/{rel}", 0, obj)
+        return [(d.code, f"infc produced an invalid manifest {doc.file}: {d.message}",
+                 f"this is a bug in infc; {d.hint}".rstrip("; "))
+                for d in validate_document(doc, self.settings) if d.is_error]  # warnings are advisory
+
+    def report(self, findings, source: Location) -> None:
+        self.diags.extend(Diagnostic(code, message, source, hint=hint) for code, message, hint in findings)
+
+    def emit(self, rel: str, obj: dict, source: Location) -> None:
+        self.report(self.check(rel, obj), source)
+        self.tree[f"{self.cluster}/{rel}"] = dump(obj)
+
+
+def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
+                 templates_digest: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    from compiler.check.footprint import footprint
+    from compiler.check.placement import simulate
     from compiler.output.gitops import render_delivery
-    from compiler.validate import ValidationSettings, validate_document
+    from compiler.render.cluster import render_cluster
+    from compiler.validate import ValidationSettings
 
     repo = analysis.repo
     tree: dict[str, bytes] = {}
     diags: list[Diagnostic] = []
-    from compiler.check.footprint import footprint
-    from compiler.check.placement import simulate
-
     placement = simulate(analysis.workloads)
     changed: set[str] = set()
     by_cluster: dict[str, list] = {}
     for w in analysis.workloads:
         by_cluster.setdefault(w.cluster.name, []).append(w)
+    context = _render_context_digest(repo, templates_digest)
     for cluster_name, cluster in sorted(repo.clusters.items()):
         settings = ValidationSettings.from_cluster(cluster.obj.spec)
         # Queues, Argo CD, Flux and Istio objects have no bundled schema; Knative and core kinds do.
         settings.ignore_missing_schemas = True
-        workloads = by_cluster.get(cluster_name, [])
+        out = _Emitter(analysis.config.output, cluster_name, settings, tree, diags)
         old_entries = previous.get(cluster_name, {})
         entries: dict[str, dict] = {}
-        resources: list[str] = ["cluster"]
         ns_dirs: dict[str, list[str]] = {}
-
-        def emit(rel: str, obj: dict, source: Location) -> None:
-            out_rel = f"{cluster_name}/{rel}"
-            doc = Document(f"{analysis.config.output}/{out_rel}", 0, obj)
-            for d in validate_document(doc, settings):
-                if not d.is_error:
-                    continue  # Knative's advisory warnings are not defects of the manifest
-                diags.append(Diagnostic(d.code, f"infc produced an invalid manifest {doc.file}: {d.message}",
-                                        source, hint=f"this is a bug in infc; {d.hint}".rstrip("; "),
-                                        severity=d.severity))
-            tree[out_rel] = dump(obj)
 
         projects = sorted((p for p in repo.projects.values() if p.obj.spec.cluster == cluster_name), key=lambda p: p.name)
         departments = sorted((d for d in repo.departments.values() if d.obj.spec.cluster == cluster_name), key=lambda d: d.name)
         cluster_files = []
         for r in render_cluster(cluster, departments, projects, renderer):
-            emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
+            out.emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
             cluster_files.append(r.filename)
-        tree[f"{cluster_name}/cluster/kustomization.yaml"] = dump(
-            renderer.render("kustomization.yaml.j2", resources=sorted(cluster_files)))
+        _kustomization(tree, renderer, f"{cluster_name}/cluster", cluster_files)
 
-        for w in workloads:
+        cluster_context = _digest_of(context, cluster.obj.model_dump(mode="json"))
+        for w in by_cluster.get(cluster_name, []):
             key = f"{w.namespace}/{w.name}"
             pool = _pool_for(w, placement)
             build.placements[w.key] = pool
-            objs = render_workload(w, repo, renderer, pool, revision_name=f"{w.name}-00000")
-            service = objs[0].obj
-            spec_hash = template_hash(service["spec"]["template"])
+            files, spec_hash = _workload_files(w, repo, renderer, pool, out, cache, cluster_context)
             number = next_revision(old_entries.get(key), spec_hash)
             if key in old_entries and number != old_entries[key]["revision"]:
                 changed.add(w.key)
-            service["spec"]["template"]["metadata"]["name"] = f"{w.name}-{number:05d}"
-            service["metadata"]["annotations"]["infc/spec-hash"] = spec_hash
+            files["service.yaml"] = files["service.yaml"].replace(
+                _revision_line(w.name, 0), _revision_line(w.name, number), 1)
+            for filename, content in files.items():
+                tree[f"{cluster_name}/{key}/{filename}"] = content
+            _kustomization(tree, renderer, f"{cluster_name}/{key}", list(files))
             entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint(w, pool),
                             "source": w.file, "nodePool": pool}
             build.revisions[f"{cluster_name}/{key}"] = {
                 "workload": w.key, "old": old_entries.get(key, {}).get("revision"), "new": number}
-            files = []
-            for r in objs:
-                emit(f"{key}/{r.filename}", r.obj, w.doc.loc(("metadata", "name")))
-                files.append(r.filename)
-            tree[f"{cluster_name}/{key}/kustomization.yaml"] = dump(
-                renderer.render("kustomization.yaml.j2", resources=sorted(files)))
             ns_dirs.setdefault(w.namespace, []).append(w.name)
         for ns, names in sorted(ns_dirs.items()):
-            tree[f"{cluster_name}/{ns}/kustomization.yaml"] = dump(
-                renderer.render("kustomization.yaml.j2", resources=sorted(names)))
-            resources.append(ns)
-        tree[f"{cluster_name}/kustomization.yaml"] = dump(
-            renderer.render("kustomization.yaml.j2", resources=resources))
+            _kustomization(tree, renderer, f"{cluster_name}/{ns}", names)
+        _kustomization(tree, renderer, cluster_name, ["cluster", *sorted(ns_dirs)], sort=False)
         subdir, delivery = render_delivery(analysis.config, cluster_name, analysis.config.output,
                                            sorted(ns_dirs), renderer)
+        config_loc = repo.config.doc.loc() if repo.config else cluster.doc.loc()
         for r in delivery:
-            emit(f"{subdir}/{r.filename}", r.obj, (analysis.repo.config.doc.loc() if analysis.repo.config else cluster.doc.loc()))
+            out.emit(f"{subdir}/{r.filename}", r.obj, config_loc)
         tree[f"{cluster_name}/{LOCK_NAME}"] = render_lock(entries)
         build.lock_entries[cluster_name] = entries
     diags.extend(_rolling(analysis, changed, previous, placement))
     return dict(sorted(tree.items())), diags
+
+
+def _revision_line(name: str, number: int) -> bytes:
+    # The revision template's BYO name, as the YAML dumper writes it under spec.template.metadata.
+    return f"\n      name: {name}-{number:05d}\n".encode()
+
+
+def _kustomization(tree: dict[str, bytes], renderer, directory: str, resources: list[str], sort: bool = True) -> None:
+    items = sorted(resources) if sort else resources
+    tree[f"{directory}/kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=items))
+
+
+def _digest_of(*parts) -> str:
+    from compiler.cache import digest
+    from compiler.output.lock import canonical_json
+
+    return digest(*(p if isinstance(p, str) else canonical_json(p) for p in parts))
+
+
+def _render_context_digest(repo, templates_digest: str) -> str:
+    """What every workload's rendering may read besides its own spec: credentials, data sources, templates."""
+    creds = {n: c.obj.model_dump(mode="json") for n, c in repo.credentials.items()}
+    sources = {n: d.obj.model_dump(mode="json") for n, d in repo.data_sources.items()}
+    return _digest_of(templates_digest, creds, sources)
+
+
+def _workload_files(w, repo, renderer, pool: str, out: _Emitter, cache, context: str) -> tuple[dict[str, bytes], str]:
+    """A workload's files with revision number 0 and its spec hash, from the cache when nothing changed."""
+    from compiler.render.workload import render_workload
+
+    key = _digest_of(context, [w.name, w.namespace, w.project.name, w.file, pool], w.data)
+    hit = cache.get("renders", key) if cache else None
+    if hit is None:
+        objs = render_workload(w, repo, renderer, pool, revision_name=f"{w.name}-00000")
+        service = objs[0].obj
+        spec_hash = template_hash(service["spec"]["template"])
+        service["metadata"]["annotations"]["infc/spec-hash"] = spec_hash
+        findings = [f for r in objs for f in out.check(f"{w.namespace}/{w.name}/{r.filename}", r.obj)]
+        hit = ({r.filename: dump(r.obj) for r in objs}, spec_hash, findings)
+        if cache:
+            cache.put("renders", key, hit)
+    files, spec_hash, findings = hit
+    out.report(findings, w.doc.loc(("metadata", "name")))
+    return dict(files), spec_hash
 
 
 def _rolling(analysis: Analysis, changed: set[str], previous, placement) -> list[Diagnostic]:

@@ -42,9 +42,9 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def load_documents(root: Path, exclude: list[Path]) -> tuple[list[Document], list[Diagnostic]]:
+def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Document], list[Diagnostic]]:
     from compiler.load.discover import discover
-    from compiler.load.yamlfile import parse_yaml
+    from compiler.load.yamlfile import content_digest, parse_yaml
 
     files, diags = discover(root, exclude)
     docs: list[Document] = []
@@ -56,7 +56,13 @@ def load_documents(root: Path, exclude: list[Path]) -> tuple[list[Document], lis
             diags.append(Diagnostic("IC001", f"cannot read file: {exc.strerror}", Location(rel),
                                     hint="check the file's permissions"))
             continue
-        file_docs, file_diags = parse_yaml(raw, rel)
+        key = f"{rel}|{content_digest(raw)}"
+        cached = cache.get("documents", key) if cache else None
+        if cached is None:
+            cached = parse_yaml(raw, rel)
+            if cache:
+                cache.put("documents", key, cached)
+        file_docs, file_diags = cached
         docs.extend(file_docs)
         diags.extend(file_diags)
     return docs, diags
@@ -91,7 +97,7 @@ def baseline_policy():
     return Baseline(Parsed(pol, docs[0]))
 
 
-def analyse(root: Path, previous: dict | None = None) -> Analysis:
+def analyse(root: Path, previous: dict | None = None, cache=None) -> Analysis:
     """Load, parse, resolve and check a repository. Never raises on bad input."""
     from compiler.check import CheckContext, run_checks
     from compiler.resolve.effective import resolve_workloads
@@ -100,7 +106,7 @@ def analyse(root: Path, previous: dict | None = None) -> Analysis:
     root = root.resolve()
     config, _ = _read_config(root)  # its problems are reported when infc.yaml is parsed below
     output = (root / config.output).resolve()
-    docs, diags = load_documents(root, [output])
+    docs, diags = load_documents(root, [output], cache)
     repo, parse_diags = parse_documents(docs)
     diags.extend(parse_diags)
     workloads, resolve_diags = resolve_workloads(repo, baseline_policy())

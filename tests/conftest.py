@@ -13,6 +13,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import EXAMPLE  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Tests (and the `infc` processes they start) use their own cache, never the user's."""
+    import os
+
+    os.environ["INFC_CACHE_DIR"] = str(tmp_path_factory.mktemp("infc-cache"))
+
+
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A fresh copy of fixtures/example (without any compiled output)."""

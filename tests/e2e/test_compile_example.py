@@ -148,3 +148,18 @@ def test_rendered_services_cover_the_seed_features(example_copy: Path):
     for s in by_name.values():
         image = s["spec"]["template"]["spec"]["containers"][0]["image"]
         assert ":" in image and not image.endswith(":latest")
+
+
+def test_a_warm_cache_gives_the_same_bytes_as_no_cache(tmp_path: Path, example_copy: Path):
+    import shutil
+
+    cold = tmp_path / "cold"
+    shutil.copytree(example_copy, cold)
+    compile_ok(example_copy)  # fills the cache
+    compile_ok(cold, env={"INFC_NO_CACHE": "1"})
+    for repo in (example_copy, cold):
+        workload = repo / "workloads/nlp/mixtral.yaml"
+        workload.write_text(workload.read_text().replace("maxReplicas: 2", "maxReplicas: 3"))
+    compile_ok(example_copy)  # mostly from the cache
+    compile_ok(cold, env={"INFC_NO_CACHE": "1"})
+    assert read_tree(example_copy / "deploy") == read_tree(cold / "deploy")
