@@ -42,7 +42,8 @@ def read_previous(root: Path) -> tuple[dict[str, dict[str, dict]], list[Diagnost
     return previous, diags
 
 
-def compile_repository(root: Path, use_cache: bool = True) -> Build:
+def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Build:
+    """`progress(iterable, length, label)` may wrap the per-workload loop (a TTY progress bar)."""
     from compiler.cache import Cache
     from compiler.render.engine import Renderer
 
@@ -56,7 +57,7 @@ def compile_repository(root: Path, use_cache: bool = True) -> Build:
     if not analysis.has_errors:
         user_templates = root / (analysis.config.templates or "templates")
         tree, extra = _render_tree(analysis, Renderer(user_templates), previous, build, cache,
-                                   _templates_digest(user_templates))
+                                   _templates_digest(user_templates), progress)
         analysis.diagnostics = apply_ignores(analysis.diagnostics + extra, analysis.config.ignore)
         if not analysis.has_errors:
             build.tree = tree
@@ -89,6 +90,7 @@ class _Emitter:
     settings: object
     tree: dict[str, bytes]
     diags: list[Diagnostic]
+    cache: object = None
 
     def check(self, rel: str, obj: dict) -> list[tuple[str, str, str]]:
         from compiler.validate import validate_document
@@ -102,12 +104,19 @@ class _Emitter:
         self.diags.extend(Diagnostic(code, message, source, hint=hint) for code, message, hint in findings)
 
     def emit(self, rel: str, obj: dict, source: Location) -> None:
-        self.report(self.check(rel, obj), source)
-        self.tree[f"{self.cluster}/{rel}"] = dump(obj)
+        key = _digest_of(self.output, self.cluster, rel, repr(self.settings), obj)
+        hit = self.cache.get("emitted", key) if self.cache else None
+        if hit is None:
+            hit = (dump(obj), self.check(rel, obj))
+            if self.cache:
+                self.cache.put("emitted", key, hit)
+        content, findings = hit
+        self.report(findings, source)
+        self.tree[f"{self.cluster}/{rel}"] = content
 
 
 def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
-                 templates_digest: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
+                 templates_digest: str, progress=None) -> tuple[dict[str, bytes], list[Diagnostic]]:
     from compiler.check.footprint import footprint
     from compiler.check.placement import simulate
     from compiler.output.gitops import render_delivery
@@ -127,7 +136,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         settings = ValidationSettings.from_cluster(cluster.obj.spec)
         # Queues, Argo CD, Flux and Istio objects have no bundled schema; Knative and core kinds do.
         settings.ignore_missing_schemas = True
-        out = _Emitter(analysis.config.output, cluster_name, settings, tree, diags)
+        out = _Emitter(analysis.config.output, cluster_name, settings, tree, diags, cache)
         old_entries = previous.get(cluster_name, {})
         entries: dict[str, dict] = {}
         ns_dirs: dict[str, list[str]] = {}
@@ -141,7 +150,10 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         _kustomization(tree, renderer, f"{cluster_name}/cluster", cluster_files)
 
         cluster_context = _digest_of(context, cluster.obj.model_dump(mode="json"))
-        for w in by_cluster.get(cluster_name, []):
+        workloads = by_cluster.get(cluster_name, [])
+        if progress:
+            workloads = progress(workloads, len(workloads), f"rendering {cluster_name}")
+        for w in workloads:
             key = f"{w.namespace}/{w.name}"
             pool = _pool_for(w, placement)
             build.placements[w.key] = pool
@@ -153,7 +165,6 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                 _revision_line(w.name, 0), _revision_line(w.name, number), 1)
             for filename, content in files.items():
                 tree[f"{cluster_name}/{key}/{filename}"] = content
-            _kustomization(tree, renderer, f"{cluster_name}/{key}", list(files))
             entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint(w, pool),
                             "source": w.file, "nodePool": pool}
             build.revisions[f"{cluster_name}/{key}"] = {
@@ -209,7 +220,9 @@ def _workload_files(w, repo, renderer, pool: str, out: _Emitter, cache, context:
         spec_hash = template_hash(service["spec"]["template"])
         service["metadata"]["annotations"]["infc/spec-hash"] = spec_hash
         findings = [f for r in objs for f in out.check(f"{w.namespace}/{w.name}/{r.filename}", r.obj)]
-        hit = ({r.filename: dump(r.obj) for r in objs}, spec_hash, findings)
+        files = {r.filename: dump(r.obj) for r in objs}
+        files["kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=sorted(files)))
+        hit = (files, spec_hash, findings)
         if cache:
             cache.put("renders", key, hit)
     files, spec_hash, findings = hit

@@ -96,7 +96,7 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
     from compiler.pipeline import find_root
 
     root = find_root(repo)
-    build = compile_repository(root)
+    build = compile_repository(root, progress=_progress_bar())
     diags = list(build.diagnostics)
     out_dir = build.analysis.output_dir
     summary_text = ""
@@ -116,13 +116,29 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
             diags = sort_diagnostics(diags)
         else:
             if any(changes.values()):
-                write_tree(out_dir, build.tree)
+                touched = set(changes["added"]) | set(changes["changed"])
+                write_tree(out_dir, build.tree, unchanged={p for p in build.tree if p not in touched})
             summary_text = _compile_summary(build, changes)
     code = _report(diags, fmt, root, extra, summary_text)
     if code == EXIT_OK and fail_on_change and build.tree is not None and any(extra["changes"].values()):
         click.echo("infc: the output tree changed; review and stage it", err=True)
         code = EXIT_ERRORS
     sys.exit(code)
+
+
+def _progress_bar():
+    """A progress bar on stderr for long compiles at a terminal; nothing otherwise."""
+    if not (sys.stderr.isatty() and sys.stdout.isatty()):
+        return None
+
+    def wrap(items, length, label):
+        if length < 200:
+            yield from items
+            return
+        with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
 
 
 def _compile_summary(build, changes: dict) -> str:
@@ -142,20 +158,30 @@ def _compile_summary(build, changes: dict) -> str:
 @_format_option
 def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> None:
     """Everything but writing (the pre-commit entry). With FILES, report those files and what they affect."""
-    from compiler.build import read_previous
-    from compiler.pipeline import analyse, find_root
+    from compiler.build import compile_repository
+    from compiler.pipeline import find_root
 
     start = repo or (files[0].parent if files else Path("."))
     root = find_root(start)
-    previous, lock_diags = read_previous(root)
-    analysis = analyse(root, previous)
-    diags = analysis.diagnostics + lock_diags
+    build = compile_repository(root)
+    diags = build.diagnostics
     if files:
-        wanted = {_rel(root, f) for f in files}
-        affected = {w.key for w in analysis.workloads if w.file in wanted}
-        diags = [d for d in diags if (d.location and d.location.file in wanted) or d.subject in affected
-                 or (d.location is None)]
+        diags = _touching(diags, build.analysis.workloads, {_rel(root, f) for f in files})
     sys.exit(_report(diags, fmt, root, {"files": sorted(_rel(root, f) for f in files)} if files else None))
+
+
+# Shared-resource findings: a change in one file can surface them at another workload.
+CROSS_FILE_CODES = {"IC212", "IC401", "IC402", "IC403", "IC404", "IC405", "IC406", "IC407"}
+
+
+def _touching(diags, workloads, wanted: set[str]) -> list:
+    """Diagnostics in the given files, about their workloads, or shared-resource findings on their cluster."""
+    affected = {w.key for w in workloads if w.file in wanted}
+    clusters = {w.cluster.name for w in workloads if w.key in affected}
+    cluster_of = {w.key: w.cluster.name for w in workloads}
+    return [d for d in diags
+            if d.location is None or d.location.file in wanted or d.subject in affected
+            or (d.code in CROSS_FILE_CODES and cluster_of.get(d.subject) in clusters)]
 
 
 def _rel(root: Path, path: Path) -> str:

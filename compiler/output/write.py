@@ -27,10 +27,13 @@ def read_tree(root: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     if not root.is_dir():
         return out
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            out[path.relative_to(root).as_posix()] = path.read_bytes()
-    return out
+    for directory, _dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(directory, root)
+        for name in files:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            with open(os.path.join(directory, name), "rb") as handle:
+                out[rel] = handle.read()
+    return dict(sorted(out.items()))
 
 
 def diff_trees(old: dict[str, bytes], new: dict[str, bytes]) -> dict[str, list[str]]:
@@ -121,7 +124,10 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def write_tree(target: Path, tree: dict[str, bytes]) -> None:
+def write_tree(target: Path, tree: dict[str, bytes], unchanged: frozenset[str] | set[str] = frozenset()) -> None:
+    """Replace `target` with `tree`. Files listed in `unchanged` are hard-linked from the
+    current tree instead of written again (files are never modified in place, so sharing
+    an inode between the old and the new tree is safe)."""
     unsafe = sorted(rel for rel in tree if not _safe(rel))
     if unsafe:  # names are validated long before; this guards the file system regardless
         raise ValueError(f"refusing to write outside the output directory: {unsafe[0]!r}")
@@ -137,6 +143,12 @@ def write_tree(target: Path, tree: dict[str, bytes]) -> None:
                 if parent not in made:
                     os.makedirs(staging / parent, exist_ok=True)
                     made.add(parent)
+                if rel in unchanged:
+                    try:
+                        os.link(target / rel, staging / rel)
+                        continue
+                    except OSError:
+                        pass  # another file system, or the file went away: write it
                 # Atomicity comes from the final rename; durability is git's business.
                 with open(staging / rel, "wb") as handle:
                     handle.write(content)

@@ -23,6 +23,7 @@ def test_example_compiles_clean_and_writes_the_tree(example_copy: Path):
     result = compile_ok(example_copy)
     assert "compiled 8 workloads" in result.stdout
     assert "no problems found" in result.stdout
+    assert "rendering" not in result.stderr  # no progress bar when not at a terminal
     tree = read_tree(example_copy / "deploy")
     services = sorted(p for p in tree if p.endswith("/service.yaml"))
     assert len(services) == 8
