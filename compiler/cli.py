@@ -197,7 +197,6 @@ def _rel(root: Path, path: Path) -> str:
 def plan_cmd(repo: Path, fmt: str | None) -> None:
     """What a compile would change: revisions, files, GPU per project and pool, node pools."""
     from compiler.build import compile_repository, read_previous
-    from compiler.output.write import read_tree
     from compiler.pipeline import find_root
     from compiler.plan import format_plan_text, plan
 

@@ -9,7 +9,6 @@ replicas land. Everything is sorted, so the same input gives the same plan.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from compiler.check.footprint import Demand, demand_from_footprint
@@ -30,29 +29,13 @@ def _old_files(old_root: Path) -> dict[str, Path]:
 
 
 def _entries(data: object) -> dict[str, dict]:
-    """Lock entries {"<namespace>/<workload>": entry} from a lock file's data (either the entries
-    themselves or an object holding them under "workloads")."""
+    """Lock entries {"<namespace>/<workload>": entry}, given directly or under "workloads"."""
     if not isinstance(data, dict):
         return {}
     inner = data.get("workloads")
     if isinstance(inner, dict):
         data = inner
     return {k: v for k, v in data.items() if isinstance(v, dict) and ("revision" in v or "footprint" in v)}
-
-
-def read_previous(old_root: Path) -> dict[str, dict[str, dict]]:
-    """Lock entries per cluster from `<old_root>/<cluster>/infc.lock.json` (unreadable files: none)."""
-    out: dict[str, dict[str, dict]] = {}
-    root = Path(old_root) if old_root else None
-    if root is None or not root.is_dir():
-        return out
-    for lock in sorted(root.glob(f"*/{LOCK_FILE}")):
-        try:
-            data = json.loads(lock.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        out[lock.parent.name] = _entries(data)
-    return out
 
 
 def _by_cluster(revisions: dict, analysis) -> dict[str, dict[str, dict]]:
@@ -156,16 +139,14 @@ def _placements(placement: Placement) -> list[dict]:
 
 
 def plan(analysis, new_tree: dict[str, bytes], old_root: Path, revisions: dict[str, dict],
-         previous: dict[str, dict[str, dict]] | None = None) -> dict:
+         previous: dict[str, dict[str, dict]]) -> dict:
     """What compiling would change.
 
     `new_tree`: the would-be output tree, path relative to the output directory -> bytes;
     `old_root`: the current output directory; `revisions`: the new lock entries,
     {cluster: {"<namespace>/<workload>": {"revision", "specHash", "footprint"}}} (a flat
     {lock key: entry} is accepted); `previous`: the current lock entries in the same shape
-    (default: read from `<old_root>/<cluster>/infc.lock.json`)."""
-    if previous is None:
-        previous = read_previous(old_root)
+    (`compiler.build.read_previous`)."""
     current = _by_cluster(revisions, analysis)
     placement = simulate(analysis.workloads)
     files = _file_changes(new_tree, old_root)

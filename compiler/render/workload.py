@@ -49,7 +49,6 @@ def credential_secret(repo, name: str | None) -> str | None:
 
 def render_workload(w, repo, renderer: Renderer, pool: str, revision_name: str) -> list[Rendered]:
     spec = w.spec
-    cluster = w.cluster.obj.spec
     port = derived.serving_port(spec)
     pools = derived.node_pools(spec, w.project.obj.spec)
     gpu = derived.gpu_request(spec)

@@ -131,28 +131,19 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
             continue
         layers.append(_data_source_layer(ds))
 
-    if spec.template:
-        tpl = repo.templates.get(spec.template)
-        if tpl is None:
-            diags.append(_missing("WorkloadTemplate", spec.template, repo.templates, doc.loc(("spec", "template"))))
+    # Template, then environment and compute assets: each a layer with the spec shape.
+    for field_name, kind, table in (("template", "WorkloadTemplate", repo.templates),
+                                    ("environment", "Environment", repo.environments),
+                                    ("computeResource", "ComputeResource", repo.compute_resources)):
+        name = getattr(spec, field_name)
+        if not name:
+            continue
+        asset = table.get(name)
+        if asset is None:
+            diags.append(_missing(kind, name, table, doc.loc(("spec", field_name))))
             ok = False
         else:
-            layers.append(wrap(tpl.doc.data.get("spec") or {}, lambda p, d=tpl.doc: d.loc(("spec",) + p)))
-    if spec.environment:
-        env = repo.environments.get(spec.environment)
-        if env is None:
-            diags.append(_missing("Environment", spec.environment, repo.environments, doc.loc(("spec", "environment"))))
-            ok = False
-        else:
-            layers.append(wrap(env.doc.data.get("spec") or {}, lambda p, d=env.doc: d.loc(("spec",) + p)))
-    if spec.computeResource:
-        cr = repo.compute_resources.get(spec.computeResource)
-        if cr is None:
-            diags.append(_missing("ComputeResource", spec.computeResource, repo.compute_resources,
-                                  doc.loc(("spec", "computeResource"))))
-            ok = False
-        else:
-            layers.append(wrap(cr.doc.data.get("spec") or {}, lambda p, d=cr.doc: d.loc(("spec",) + p)))
+            layers.append(wrap(asset.doc.data.get("spec") or {}, lambda p, d=asset.doc: d.loc(("spec",) + p)))
     sources = list(spec.dataSources or [])
     model_store = (spec.huggingFace.modelStore if spec.huggingFace else None)
     for i, name in enumerate(sources):

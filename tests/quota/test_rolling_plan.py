@@ -86,7 +86,8 @@ def test_plan(build, tmp_path):
         "prod/infc.lock.json": b"{}",
     }
     revisions = {"prod": {"runai-nlp/chat": {"revision": 2, "specHash": "def", "footprint": {}}}}
-    p = plan(a, new_tree, old, revisions)
+    previous = {"prod": {"runai-nlp/chat": {"revision": 1, "specHash": "abc", "footprint": OLD_FOOTPRINT}}}
+    p = plan(a, new_tree, old, revisions, previous)
     assert p["files"] == {"added": ["prod/runai-nlp/chat/kustomization.yaml"],
                           "changed": ["prod/infc.lock.json", "prod/runai-nlp/chat/service.yaml"],
                           "removed": ["prod/runai-nlp/gone.yaml"]}
@@ -94,7 +95,7 @@ def test_plan(build, tmp_path):
     assert p["gpu"] == [{"cluster": "prod", "project": "nlp", "pool": "h100", "old": 3, "new": 8, "delta": 5}]
     assert p["placement"] == [{"cluster": "prod", "workload": "nlp/chat", "replicas": 8, "pool": "h100",
                                "placed": True, "nodes": {"dgx-h100-0": 8}, "reasons": []}]
-    assert plan(a, new_tree, old, revisions) == p  # deterministic
+    assert plan(a, new_tree, old, revisions, previous) == p  # deterministic
     text = format_plan_text(p)
     assert "Files: 1 added, 2 changed, 1 removed" in text
     assert "  + prod/runai-nlp/chat/kustomization.yaml" in text
@@ -106,7 +107,7 @@ def test_plan(build, tmp_path):
 
 def test_plan_from_nothing(build, tmp_path):
     a = seed_repo(build, 8)
-    p = plan(a, {"prod/x.yaml": b"x"}, tmp_path / "missing", {"prod": {"runai-nlp/chat": {"revision": 1}}})
+    p = plan(a, {"prod/x.yaml": b"x"}, tmp_path / "missing", {"prod": {"runai-nlp/chat": {"revision": 1}}}, {})
     assert p["files"]["added"] == ["prod/x.yaml"]
     assert p["revisions"] == [{"cluster": "prod", "workload": "runai-nlp/chat", "old": None, "new": 1}]
     assert p["gpu"] == [{"cluster": "prod", "project": "nlp", "pool": "h100", "old": 0, "new": 8, "delta": 8}]
