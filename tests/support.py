@@ -16,7 +16,8 @@ def run_infc(*args: str, cwd: Path | None = None, env: dict | None = None, input
     """Run the installed `infc` console script in a subprocess, as a user would."""
     exe = Path(sys.executable).with_name("infc")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.cli"]
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    full_env = {**os.environ, "NO_COLOR": "1"}
     full_env.pop("GITHUB_ACTIONS", None)
+    full_env.update(env or {})
     return subprocess.run([*command, *args], cwd=cwd, env=full_env, input=input,
                           capture_output=True, text=True, timeout=300)

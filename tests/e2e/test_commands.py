@@ -1,0 +1,137 @@
+"""Every command end to end, as a user runs it on the example repository."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+
+from support import PROJECT, run_infc
+
+
+def _json(result) -> dict:
+    assert "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_plan_lists_changed_revisions_and_files(example_copy: Path):
+    assert run_infc("compile", str(example_copy)).returncode == 0
+    path = example_copy / "workloads/nlp/llama-chat.yaml"
+    path.write_text(path.read_text().replace("maxModelLen: 8192", "maxModelLen: 4096"))
+    result = run_infc("plan", str(example_copy))
+    assert result.returncode == 0
+    assert "prod runai-nlp/llama-chat: 1 → 2" in result.stdout
+    data = _json(run_infc("plan", str(example_copy), "--format", "json"))
+    assert data["plan"]["files"]["changed"] == ["prod/infc.lock.json", "prod/runai-nlp/llama-chat/service.yaml"]
+    assert data["plan"]["revisions"] == [{"cluster": "prod", "workload": "runai-nlp/llama-chat", "old": 1, "new": 2}]
+    # plan writes nothing
+    assert "llama-chat-00001" in (example_copy / "deploy/prod/runai-nlp/llama-chat/service.yaml").read_text()
+
+
+def test_quota_table(example_copy: Path):
+    data = _json(run_infc("quota", str(example_copy), "--format", "json"))
+    row = next(r for r in data["quota"] if r["level"] == "project" and r["name"] == "nlp" and r["pool"] == "h100")
+    assert row["gpu"]["deserved"] == 10 and row["gpu"]["limit"] == 12
+    assert row["gpu"]["used"] == 5  # llama-chat 1 GPU + mixtral 4 GPUs at one replica each
+    text = run_infc("quota", str(example_copy)).stdout
+    assert "research/nlp" in text and "DESERVED" in text
+
+
+def test_endpoints(example_copy: Path):
+    data = _json(run_infc("endpoints", str(example_copy), "--format", "json"))
+    by = {e["workload"]: e for e in data["endpoints"]}
+    assert by["nlp/qwen-small"]["url"] == "http://qwen-small.runai-nlp.svc.cluster.local"
+    assert by["nlp/llama-chat"]["url"] == "https://llama-chat.runai-nlp.inference.example.com"
+    assert "Authorization: Bearer" in by["nlp/mixtral"]["curl"]
+    assert "Authorization" not in by["nlp/llama-chat"]["curl"]
+    assert "/v1/chat/completions" in by["nlp/llama-chat"]["curl"]
+
+
+def test_explain_names_the_file_that_set_each_value(example_copy: Path):
+    result = run_infc("explain", "mixtral", "--repo", str(example_copy))
+    assert result.returncode == 0
+    line = next(li for li in result.stdout.splitlines() if li.startswith("compute.gpuDevicesRequest"))
+    assert "assets/compute.yaml:" in line
+    data = _json(run_infc("explain", "mixtral", "--repo", str(example_copy), "--format", "json"))
+    row = next(r for r in data["rows"] if r["path"] == "compute.gpuDevicesRequest")
+    assert row["value"] == 4 and row["rules"][0]["attribute"] == "max"
+    missing = run_infc("explain", "nope", "--repo", str(example_copy))
+    assert missing.returncode == 2 and "no workload named 'nope'" in missing.stderr
+
+
+def test_schema_and_init(tmp_path: Path):
+    data = _json(run_infc("schema"))
+    assert "InferenceWorkloadDocument" in data["$defs"]
+    one = _json(run_infc("schema", "Cluster"))
+    assert one["title"] == "infc/v1 Cluster"
+    assert run_infc("schema", "Nope").returncode == 2
+    starter = tmp_path / "starter"
+    assert run_infc("init", str(starter)).returncode == 0
+    assert (starter / "infc.schema.json").is_file()
+    assert "yaml-language-server: $schema=../../infc.schema.json" in (starter / "workloads/team-a/qwen.yaml").read_text()
+    result = run_infc("compile", str(starter))
+    assert result.returncode == 0 and "no problems found" in result.stdout
+    assert run_infc("init", str(starter)).returncode == 2  # not empty
+
+
+def test_field_reference_is_generated_from_the_models():
+    result = run_infc("schema", "--markdown")
+    assert result.stdout == (PROJECT / "docs/fields.md").read_text(), \
+        "docs/fields.md is stale: run `infc schema --markdown > docs/fields.md`"
+
+
+def test_validate_reads_stdin_and_uses_the_cluster_flags(example_copy: Path):
+    assert run_infc("compile", str(example_copy)).returncode == 0
+    service = (example_copy / "deploy/prod/runai-nlp/mixtral/service.yaml").read_text()
+    plain = run_infc("validate", "-", input=service)
+    assert plain.returncode == 1 and "kubernetes.podspec-schedulername" in plain.stdout
+    flagged = run_infc("validate", "--cluster", str(example_copy / "clusters/prod.yaml"), "-", input=service)
+    assert flagged.returncode == 0, flagged.stdout
+
+
+def test_github_format_is_the_default_under_github_actions(example_copy: Path):
+    (example_copy / "workloads/nlp/bad.yaml").write_text(
+        "apiVersion: infc/v1\nkind: InferenceWorkload\nmetadata: {name: bad, project: nlp}\nspec: {imagee: x}\n")
+    result = run_infc("check", "--repo", str(example_copy), env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1
+    assert "::error file=workloads/nlp/bad.yaml,line=4,col=8,title=IC006::" in result.stdout
+
+
+def test_check_with_files_reports_only_those_files(example_copy: Path):
+    (example_copy / "workloads/nlp/bad.yaml").write_text(
+        "apiVersion: infc/v1\nkind: InferenceWorkload\nmetadata: {name: bad, project: nlp}\nspec: {imagee: x}\n")
+    other = run_infc("check", str(example_copy / "workloads/nlp/llama-chat.yaml"), "--format", "json")
+    assert _json(other)["diagnostics"] == [] and other.returncode == 0
+    bad = _json(run_infc("check", str(example_copy / "workloads/nlp/bad.yaml"), "--format", "json"))
+    assert [d["code"] for d in bad["diagnostics"]] == ["IC006"]
+
+
+def test_a_repository_may_override_a_template(example_copy: Path):
+    override = example_copy / "templates"
+    override.mkdir()
+    original = (PROJECT / "templates/namespace.yaml.j2").read_text()
+    (override / "namespace.yaml.j2").write_text(original.replace(
+        "  labels: {{ labels | tojson }}", "  labels: {{ labels | tojson }}\n  annotations: {\"team\": \"platform\"}"))
+    assert run_infc("compile", str(example_copy)).returncode == 0
+    ns = yaml.safe_load((example_copy / "deploy/prod/cluster/namespace-runai-nlp.yaml").read_text())
+    assert ns["metadata"]["annotations"] == {"team": "platform"}
+
+
+def test_flux_delivery(example_copy: Path):
+    config = example_copy / "infc.yaml"
+    config.write_text(config.read_text().replace("delivery: argocd", "delivery: flux"))
+    assert run_infc("compile", str(example_copy)).returncode == 0
+    flux = example_copy / "deploy/prod/flux"
+    assert not (example_copy / "deploy/prod/argocd").exists()
+    ks = yaml.safe_load((flux / "kustomization-runai-nlp.yaml").read_text())
+    assert ks["spec"]["prune"] is True and ks["spec"]["path"] == "./deploy/prod/runai-nlp"
+    assert (flux / "gitrepository.yaml").is_file()
+
+
+def test_fail_on_change_for_pre_commit(example_copy: Path):
+    first = run_infc("compile", str(example_copy), "--fail-on-change")
+    assert first.returncode == 1 and "changed" in first.stderr
+    assert run_infc("compile", str(example_copy), "--fail-on-change").returncode == 0
+    shutil.rmtree(example_copy / "deploy")
