@@ -1,11 +1,13 @@
 """Content-hash cache: work that does not depend on a changed file is not redone.
 
-Two tables, each a pickle under the user's cache directory (never in the repository):
-- `documents`: file content digest -> parsed Documents and their diagnostics;
-- `renders`: digest of everything one workload's manifests depend on -> the rendered files.
+Two tables in one SQLite file under the user's cache directory (never in the repository):
+- `documents`: file path and content digest -> parsed Documents and their diagnostics;
+- `renders` / `emitted`: digest of everything a workload's (or an object's) manifests depend
+  on -> the rendered files and the findings of validating them.
 Entries are keyed on content and on infc's own code (version plus a fingerprint of its
-source files), so an upgrade or a local edit of infc never serves stale results. A damaged
-or unreadable cache is ignored; `INFC_NO_CACHE=1` turns the cache off.
+source files), so an upgrade or a local edit of infc never serves stale results. SQLite
+keeps values on disk, so a 10,000-workload cache costs little memory. A damaged or
+unreadable cache is treated as empty; `INFC_NO_CACHE=1` turns the cache off.
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
 from compiler import __version__
 
+_FLUSH_EVERY = 500  # pending entries written per transaction, to bound memory
+
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """infc's version and the size and mtime of each of its source and template files."""
-    here = Path(__file__).resolve().parent
     from compiler.resources import data_dir
 
+    here = Path(__file__).resolve().parent
     h = hashlib.sha256(__version__.encode())
     for base in (here, data_dir("templates"), data_dir("policies")):
         for path in sorted(base.rglob("*")):
@@ -42,59 +46,77 @@ def cache_dir() -> Path:
 
 
 class Cache:
-    """One repository's cache tables; load once, save only what changed."""
+    """One repository's cache; entries this run did not use are dropped when it is saved."""
 
     def __init__(self, root: Path):
         self.enabled = os.environ.get("INFC_NO_CACHE", "") not in ("1", "true", "yes")
         key = hashlib.sha256(f"{root.resolve()}|{code_fingerprint()}".encode()).hexdigest()[:20]
-        self.dir = cache_dir() / key
-        self.tables: dict[str, dict] = {}
-        self.used: dict[str, set] = {}
-        self.dirty: set[str] = set()
+        self.path = cache_dir() / f"{key}.sqlite"
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[tuple[str, str, bytes]] = []
+        self._used: set[tuple[str, str]] = set()
 
-    def table(self, name: str) -> dict:
-        if name not in self.tables:
-            data: dict = {}
-            if self.enabled:
-                try:
-                    with open(self.dir / f"{name}.pickle", "rb") as handle:
-                        loaded = pickle.load(handle)
-                    data = loaded if isinstance(loaded, dict) else {}
-                except Exception:  # noqa: BLE001 - a missing or damaged cache is just empty
-                    data = {}
-            self.tables[name] = data
-            self.used[name] = set()
-        return self.tables[name]
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is None and self.enabled:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30)
+                db.execute("CREATE TABLE IF NOT EXISTS entries (tbl TEXT, key TEXT, value BLOB, "
+                           "PRIMARY KEY (tbl, key))")
+                self._db = db
+            except sqlite3.Error:
+                self.enabled = False  # an unusable cache directory must not fail the run
+        return self._db
 
-    def get(self, name: str, key: str):
-        table = self.table(name)
-        if key in table:
-            self.used[name].add(key)
-            return table[key]
-        return None
+    def get(self, table: str, key: str):
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value FROM entries WHERE tbl = ? AND key = ?", (table, key)).fetchone()
+            value = pickle.loads(row[0]) if row else None
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss
+            return None
+        if row:
+            self._used.add((table, key))
+        return value
 
-    def put(self, name: str, key: str, value) -> None:
-        self.table(name)[key] = value
-        self.used[name].add(key)
-        self.dirty.add(name)
-
-    def save(self) -> None:
-        """Write changed tables, keeping only the entries this run used (no unbounded growth)."""
+    def put(self, table: str, key: str, value) -> None:
         if not self.enabled:
             return
-        for name in sorted(self.tables):
-            table = self.tables[name]
-            if name not in self.dirty and len(self.used[name]) == len(table):
-                continue
-            kept = {k: table[k] for k in self.used[name]}
-            try:
-                self.dir.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{name}.")
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.dir / f"{name}.pickle")
-            except OSError:
-                pass  # a read-only home directory must not fail the compile
+        self._pending.append((table, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        self._used.add((table, key))
+        if len(self._pending) >= _FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        db = self._connect()
+        if db is None or not self._pending:
+            self._pending.clear()
+            return
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", self._pending)
+        except sqlite3.Error:
+            self.enabled = False
+        self._pending.clear()
+
+    def save(self) -> None:
+        """Write pending entries and drop the ones this run did not use (the cache never grows stale)."""
+        self._flush()
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            with db:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (tbl TEXT, key TEXT)")
+                db.execute("DELETE FROM used")
+                db.executemany("INSERT INTO used VALUES (?, ?)", sorted(self._used))
+                db.execute("DELETE FROM entries WHERE (tbl, key) NOT IN (SELECT tbl, key FROM used)")
+            db.close()
+        except sqlite3.Error:
+            pass
+        self._db = None
 
 
 def digest(*parts: bytes | str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from compiler.resolve.merge import ITEMIZED
+from compiler.check.secrets import redact
 from compiler.resolve.policy import policy_context, value_at
 from compiler.resolve.policy_effective import RuleSource
 from compiler.resolve.policy_rules import dotted, field_type, fields_of, show
@@ -73,7 +74,7 @@ def _rows(w, value: Any, path: tuple, rows: list[dict]) -> None:
         for i, item in enumerate(value):
             _rows(w, item, path + (i,), rows)
         return
-    rows.append({"path": dotted(path), "value": value, "source": str(w.loc(*path)), "rules": [],
+    rows.append({"path": dotted(path), "value": redact(value), "source": str(w.loc(*path)), "rules": [],
                  "_path": path})
 
 

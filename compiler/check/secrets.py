@@ -47,6 +47,17 @@ def secret_kind(text: str) -> str | None:
     return None
 
 
+def redact(value: Any) -> Any:
+    """`value` with every string that holds a secret shape replaced by '****' (for display)."""
+    if isinstance(value, str):
+        return "****" if secret_kind(value) else value
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact(v) for k, v in value.items()}
+    return value
+
+
 def looks_sensitive(name: str) -> bool:
     words = [p for p in re.split(r"[_.\-]", name.upper()) if p]
     if any(word in SENSITIVE_WORDS for word in words):

@@ -9,31 +9,46 @@ from compiler.diagnostics import Location
 
 Path = tuple  # a path into plain data: keys (str) and list indices (int)
 
+_COLUMN_BITS = 24  # a position is packed into one int: line << 24 | column (files are < 8 MiB)
+
+
+def pack(line: int, column: int) -> int:
+    return (line << _COLUMN_BITS) | min(column, (1 << _COLUMN_BITS) - 1)
+
+
+def unpack(position: int) -> tuple[int, int]:
+    return position >> _COLUMN_BITS, position & ((1 << _COLUMN_BITS) - 1)
+
 
 @dataclass
 class Document:
     file: str  # relative to the repository root, '/'-separated
     index: int  # position of the document in its file, from 0
     data: Any
-    # path -> (line, column) of the value node, and of the key for mapping entries; 1-based.
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False)
-    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False)
+    # path -> packed (line, column) of the value node, and of the key for mapping entries;
+    # 1-based. Packed ints and shared path tuples keep 10,000-document repositories small.
+    positions: dict[Path, int] = field(default_factory=dict, repr=False)
+    key_positions: dict[Path, int] = field(default_factory=dict, repr=False)
     digest: str = ""  # content hash of the file the document came from
+    _locations: dict = field(default_factory=dict, repr=False, compare=False)
 
     def loc(self, path: Path = ()) -> Location:
         """Location of the value at `path`, or of its nearest ancestor that exists."""
         path = tuple(path)
-        while path and path not in self.positions:
-            path = path[:-1]
-        line, col = self.positions.get(path, (1, 1))
-        return Location(self.file, line, col)
+        found = self._locations.get(path)
+        if found is None:
+            probe = path
+            while probe and probe not in self.positions:
+                probe = probe[:-1]
+            # One Location per node, shared by every workload that inherits from it.
+            found = self._locations[path] = Location(self.file, *unpack(self.positions.get(probe, pack(1, 1))))
+        return found
 
     def key_loc(self, path: Path) -> Location:
         """Location of the key of a mapping entry (for unknown fields); falls back to loc()."""
         path = tuple(path)
         if path in self.key_positions:
-            line, col = self.key_positions[path]
-            return Location(self.file, line, col)
+            return Location(self.file, *unpack(self.key_positions[path]))
         return self.loc(path)
 
     @property

@@ -16,7 +16,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from compiler.diagnostics import Diagnostic, Location
-from compiler.load.document import Document
+from compiler.load.document import Document, pack, unpack
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
@@ -31,6 +31,14 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+
+
+# Documents of one repository share most of their paths: keep one tuple per distinct path.
+_PATHS: dict[tuple, tuple] = {}
+
+
+def _shared(path: tuple) -> tuple:
+    return _PATHS.setdefault(path, path)
 
 
 class _Limit(Exception):
@@ -60,7 +68,7 @@ class _Builder:
         # Inside an alias expansion positions point at the anchor; keep the first one seen.
         if path not in self.positions:
             m = node.start_mark
-            self.positions[path] = (m.line + 1, m.column + 1)
+            self.positions[_shared(path)] = pack(m.line + 1, m.column + 1)
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if isinstance(node, SequenceNode):
@@ -89,11 +97,11 @@ class _Builder:
             if key in out:
                 self.diags.append(Diagnostic(
                     "IC002", f"duplicate key '{key}'", self.loc(key_node),
-                    hint=f"'{key}' is already set at line {self.key_positions[path + (key,)][0]};"
+                    hint=f"'{key}' is already set at line {unpack(self.key_positions[path + (key,)])[0]};"
                          " remove one of them (YAML keeps only the last, silently)"))
                 continue
             m = key_node.start_mark
-            self.key_positions[path + (key,)] = (m.line + 1, m.column + 1)
+            self.key_positions[_shared(path + (key,))] = pack(m.line + 1, m.column + 1)
             out[key] = self.build(value_node, path + (key,), depth + 1)
         self.positions.pop(path + ("<key>",), None)
         return out
