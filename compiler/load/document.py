@@ -30,19 +30,13 @@ class Document:
     positions: dict[Path, int] = field(default_factory=dict, repr=False)
     key_positions: dict[Path, int] = field(default_factory=dict, repr=False)
     digest: str = ""  # content hash of the file the document came from
-    _locations: dict = field(default_factory=dict, repr=False, compare=False)
 
     def loc(self, path: Path = ()) -> Location:
         """Location of the value at `path`, or of its nearest ancestor that exists."""
         path = tuple(path)
-        found = self._locations.get(path)
-        if found is None:
-            probe = path
-            while probe and probe not in self.positions:
-                probe = probe[:-1]
-            # One Location per node, shared by every workload that inherits from it.
-            found = self._locations[path] = Location(self.file, *unpack(self.positions.get(probe, pack(1, 1))))
-        return found
+        while path and path not in self.positions:
+            path = path[:-1]
+        return Location(self.file, *unpack(self.positions.get(path, pack(1, 1))))
 
     def key_loc(self, path: Path) -> Location:
         """Location of the key of a mapping entry (for unknown fields); falls back to loc()."""

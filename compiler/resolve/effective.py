@@ -84,15 +84,42 @@ def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list
     diags: list[Diagnostic] = []
     out: list[EffectiveWorkload] = []
     bad_projects: set[str] = set()
+    shared = _SharedLayers()
     for (project_name, name), parsed in sorted(repo.workloads.items()):
-        w = _resolve_one(repo, parsed, baseline, diags, bad_projects)
+        w = _resolve_one(repo, parsed, baseline, diags, bad_projects, shared)
         if w is not None:
             out.append(w)
     return out, diags
 
 
+class _SharedLayers:
+    """Layers of policies, templates and assets, built once and shared by every workload.
+
+    Merging never modifies a layer (it builds new nodes), so sharing is safe, saves the
+    time of wrapping the same asset for each workload and shares its Location objects."""
+
+    def __init__(self):
+        self._layers: dict[tuple[int, str], P] = {}
+
+    def get(self, key_obj, kind: str, build) -> P:
+        key = (id(key_obj), kind)
+        if key not in self._layers:
+            self._layers[key] = build()
+        return self._layers[key]
+
+    def spec_of(self, parsed) -> P:
+        doc = parsed.doc
+        return self.get(doc, "spec", lambda: wrap(doc.data.get("spec") or {}, lambda p: doc.loc(("spec",) + p)))
+
+    def policy_defaults(self, pol) -> P:
+        return self.get(pol.doc, "defaults", lambda: _policy_defaults(pol))
+
+    def data_source(self, ds) -> P:
+        return self.get(ds.doc, "data-source", lambda: _data_source_layer(ds))
+
+
 def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline: Baseline | None,
-                 diags: list[Diagnostic], bad_projects: set[str]) -> EffectiveWorkload | None:
+                 diags: list[Diagnostic], bad_projects: set[str], shared: _SharedLayers) -> EffectiveWorkload | None:
     wl, doc = parsed.obj, parsed.doc
     project = repo.projects.get(wl.metadata.project)
     if project is None:
@@ -116,7 +143,7 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
     ok = True
     for pol in policies:
         if pol.obj.spec.defaults:
-            layers.append(_policy_defaults(pol))
+            layers.append(shared.policy_defaults(pol))
     spec = wl.spec
     data = doc.data.get("spec") or {}
 
@@ -129,7 +156,7 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
             diags.append(_missing("DataSource", name, repo.data_sources, pol.doc.loc(("spec", "imposedAssets", idx))))
             ok = False
             continue
-        layers.append(_data_source_layer(ds))
+        layers.append(shared.data_source(ds))
 
     # Template, then environment and compute assets: each a layer with the spec shape.
     for field_name, kind, table in (("template", "WorkloadTemplate", repo.templates),
@@ -143,7 +170,7 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
             diags.append(_missing(kind, name, table, doc.loc(("spec", field_name))))
             ok = False
         else:
-            layers.append(wrap(asset.doc.data.get("spec") or {}, lambda p, d=asset.doc: d.loc(("spec",) + p)))
+            layers.append(shared.spec_of(asset))
     sources = list(spec.dataSources or [])
     model_store = (spec.huggingFace.modelStore if spec.huggingFace else None)
     for i, name in enumerate(sources):
@@ -152,7 +179,7 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
             diags.append(_missing("DataSource", name, repo.data_sources, doc.loc(("spec", "dataSources", i))))
             ok = False
         elif name not in imposed:
-            layers.append(_data_source_layer(ds))
+            layers.append(shared.data_source(ds))
     own = {key: value for key, value in data.items() if key not in REFERENCE_FIELDS}
     layers.append(wrap(own, lambda p: doc.loc(("spec",) + p)))
     if not ok:
@@ -169,7 +196,7 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
             diags.append(_missing("DataSource", model_store, repo.data_sources,
                                   _loc_in(merged, ("huggingFace", "modelStore")) or doc.loc(("spec",))))
             return None
-        merged = merge(_data_source_layer(ds), merged, exclusions)
+        merged = merge(shared.data_source(ds), merged, exclusions)
     assert merged is not None
     _apply_attribute_defaults(merged, policies)
     plain, provenance = unwrap(merged)
@@ -229,24 +256,40 @@ def _flatten_instances(node: P, field_name: str | None = None) -> None:
 
 
 def _apply_attribute_defaults(merged: P, policies: list[Parsed[k.Policy]]) -> None:
-    """`defaults.<list>.attributes` fill attributes missing from every item of that list."""
+    """`defaults.<list>.attributes` fill attributes missing from every item of that list.
+
+    Nodes below `merged` may belong to shared layers, so the path to each changed item is
+    copied first (`merged` itself is always a fresh node)."""
     for pol in reversed(policies):  # nearest first: the first policy to fill an attribute wins
         defaults = pol.obj.spec.defaults or {}
         for path, attrs, base in _attribute_blocks(defaults, ("spec", "defaults")):
-            target = merged
-            for part in path:
-                if target is None or not isinstance(target.value, dict):
-                    target = None
-                    break
-                target = target.value.get(part)
+            target = _copied_path(merged, path)
             if target is None or not isinstance(target.value, list):
                 continue
-            for item in target.value:
+            for i, item in enumerate(target.value):
                 if not isinstance(item.value, dict):
                     continue
-                for attr, value in attrs.items():
-                    if attr not in item.value:
-                        item.value[attr] = wrap(value, lambda p, a=attr: pol.doc.loc(base + ("attributes", a) + p))
+                missing = {a: v for a, v in attrs.items() if a not in item.value}
+                if missing:
+                    filled = dict(item.value)
+                    for attr, value in missing.items():
+                        filled[attr] = wrap(value, lambda p, a=attr: pol.doc.loc(base + ("attributes", a) + p))
+                    target.value[i] = P(filled, item.loc)
+
+
+def _copied_path(root: P, path: tuple) -> P | None:
+    """The node at `path`, after replacing every node on the way below `root` with a copy."""
+    node = root
+    for part in path:
+        if not isinstance(node.value, dict) or part not in node.value:
+            return None
+        child = node.value[part]
+        value = child.value
+        copy = P(dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value,
+                 child.loc)
+        node.value[part] = copy
+        node = copy
+    return node
 
 
 def _attribute_blocks(data: dict, prefix: tuple, path: tuple = ()) -> Iterable[tuple[tuple, dict, tuple]]:
