@@ -92,7 +92,7 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
     """Check REPO and write its versioned output tree (atomically)."""
     from compiler.build import compile_repository
     from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
-    from compiler.output.write import diff_trees, read_tree, write_tree
+    from compiler.output.write import diff_against, write_tree
     from compiler.pipeline import find_root
 
     root = find_root(repo)
@@ -102,8 +102,7 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
     summary_text = ""
     extra: dict = {"output": build.analysis.config.output}
     if build.tree is not None:
-        old = read_tree(out_dir)
-        changes = diff_trees(old, build.tree)
+        changes = diff_against(out_dir, build.tree)
         extra["changes"] = changes
         extra["files"] = len(build.tree)
         if check_only:

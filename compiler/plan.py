@@ -17,17 +17,6 @@ from compiler.check.placement import Placement, fmt_num, simulate
 LOCK_FILE = "infc.lock.json"
 
 
-def _old_files(old_root: Path) -> dict[str, Path]:
-    out: dict[str, Path] = {}
-    if not old_root or not Path(old_root).is_dir():
-        return out
-    root = Path(old_root)
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            out[path.relative_to(root).as_posix()] = path
-    return out
-
-
 def _entries(data: object) -> dict[str, dict]:
     """Lock entries {"<namespace>/<workload>": entry}, given directly or under "workloads"."""
     if not isinstance(data, dict):
@@ -52,19 +41,9 @@ def _by_cluster(revisions: dict, analysis) -> dict[str, dict[str, dict]]:
 
 
 def _file_changes(new_tree: dict[str, bytes], old_root: Path) -> dict[str, list[str]]:
-    old = _old_files(old_root)
-    new_paths = set(new_tree)
-    added = sorted(new_paths - set(old))
-    removed = sorted(set(old) - new_paths)
-    changed = []
-    for rel in sorted(new_paths & set(old)):
-        try:
-            if old[rel].read_bytes() != new_tree[rel]:
-                changed.append(rel)
-        except OSError:
-            changed.append(rel)
-    return {"added": added, "changed": changed, "removed": removed}
+    from compiler.output.write import diff_against
 
+    return diff_against(Path(old_root), new_tree)
 
 def _revision_changes(previous: dict, current: dict) -> list[dict]:
     out = []

@@ -36,12 +36,23 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def diff_trees(old: dict[str, bytes], new: dict[str, bytes]) -> dict[str, list[str]]:
-    return {
-        "added": sorted(set(new) - set(old)),
-        "changed": sorted(p for p in set(new) & set(old) if new[p] != old[p]),
-        "removed": sorted(set(old) - set(new)),
-    }
+def diff_against(root: Path, new: dict[str, bytes]) -> dict[str, list[str]]:
+    """Files of `new` added or changed against the tree at `root`, and files it removes.
+
+    Reads one old file at a time, so the old tree is never held in memory."""
+    added, changed, present = [], [], set()
+    for directory, _dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(directory, root)
+        for name in files:
+            present.add(name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/"))
+    for rel, content in new.items():
+        if rel not in present:
+            added.append(rel)
+            continue
+        path = root / rel
+        if path.stat().st_size != len(content) or path.read_bytes() != content:
+            changed.append(rel)
+    return {"added": sorted(added), "changed": sorted(changed), "removed": sorted(present - set(new))}
 
 
 @contextmanager
