@@ -5,6 +5,7 @@ Nothing is written here; `compiler.output.write.write_tree` swaps the tree in af
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,17 +151,17 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         _kustomization(tree, renderer, f"{cluster_name}/cluster", cluster_files)
 
         cluster_context = _digest_of(context, cluster.obj.model_dump(mode="json"))
-        workloads = by_cluster.get(cluster_name, [])
-        if progress:
-            workloads = progress(workloads, len(workloads), f"rendering {cluster_name}")
-        for w in workloads:
+        jobs = [(w, _pool_for(w, placement)) for w in by_cluster.get(cluster_name, [])]
+        rendered = _workload_files(jobs, repo, renderer, out, cache, cluster_context,
+                                   (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
+        for (w, pool), (files, spec_hash, findings) in zip(jobs, rendered):
             key = f"{w.namespace}/{w.name}"
-            pool = _pool_for(w, placement)
             build.placements[w.key] = pool
-            files, spec_hash = _workload_files(w, repo, renderer, pool, out, cache, cluster_context)
+            out.report(findings, w.doc.loc(("metadata", "name")))
             number = next_revision(old_entries.get(key), spec_hash)
             if key in old_entries and number != old_entries[key]["revision"]:
                 changed.add(w.key)
+            files = dict(files)
             files["service.yaml"] = files["service.yaml"].replace(
                 _revision_line(w.name, 0), _revision_line(w.name, number), 1)
             for filename, content in files.items():
@@ -208,26 +209,54 @@ def _render_context_digest(repo, templates_digest: str) -> str:
     return _digest_of(templates_digest, creds, sources)
 
 
-def _workload_files(w, repo, renderer, pool: str, out: _Emitter, cache, context: str) -> tuple[dict[str, bytes], str]:
-    """A workload's files with revision number 0 and its spec hash, from the cache when nothing changed."""
+# Rendering many workloads is spread over the machine's cores (forked workers inherit the
+# analysis, so nothing but the results crosses processes).
+PARALLEL_FROM = 200
+_FORKED: tuple = ()
+
+
+def _workload_files(jobs, repo, renderer, out: _Emitter, cache, context: str, progress=None):
+    """Per job (workload, pool), in order: (files with revision number 0, spec hash, findings).
+
+    Hits come from the cache; misses are rendered, in parallel when there are many."""
+    keys = [_digest_of(context, [w.name, w.namespace, w.project.name, w.file, pool], w.data) for w, pool in jobs]
+    results: list = [cache.get("renders", key) if cache else None for key in keys]
+    misses = [i for i, hit in enumerate(results) if hit is None]
+    global _FORKED
+    _FORKED = (jobs, repo, renderer, out)
+    try:
+        workers = min(os.cpu_count() or 1, 8)
+        if len(misses) >= PARALLEL_FROM and workers > 1:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                stream = pool.imap(_render_job, misses, chunksize=max(1, len(misses) // (workers * 16)))
+                rendered = list(progress(stream, len(misses)) if progress else stream)
+        else:
+            stream = map(_render_job, misses)
+            rendered = list(progress(stream, len(misses)) if progress else stream)
+    finally:
+        _FORKED = ()
+    for i, result in zip(misses, rendered):
+        results[i] = result
+        if cache:
+            cache.put("renders", keys[i], result)
+    return results
+
+
+def _render_job(index: int):
     from compiler.render.workload import render_workload
 
-    key = _digest_of(context, [w.name, w.namespace, w.project.name, w.file, pool], w.data)
-    hit = cache.get("renders", key) if cache else None
-    if hit is None:
-        objs = render_workload(w, repo, renderer, pool, revision_name=f"{w.name}-00000")
-        service = objs[0].obj
-        spec_hash = template_hash(service["spec"]["template"])
-        service["metadata"]["annotations"]["infc/spec-hash"] = spec_hash
-        findings = [f for r in objs for f in out.check(f"{w.namespace}/{w.name}/{r.filename}", r.obj)]
-        files = {r.filename: dump(r.obj) for r in objs}
-        files["kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=sorted(files)))
-        hit = (files, spec_hash, findings)
-        if cache:
-            cache.put("renders", key, hit)
-    files, spec_hash, findings = hit
-    out.report(findings, w.doc.loc(("metadata", "name")))
-    return dict(files), spec_hash
+    jobs, repo, renderer, out = _FORKED
+    w, pool = jobs[index]
+    objs = render_workload(w, repo, renderer, pool, revision_name=f"{w.name}-00000")
+    service = objs[0].obj
+    spec_hash = template_hash(service["spec"]["template"])
+    service["metadata"]["annotations"]["infc/spec-hash"] = spec_hash
+    findings = [f for r in objs for f in out.check(f"{w.namespace}/{w.name}/{r.filename}", r.obj)]
+    files = {r.filename: dump(r.obj) for r in objs}
+    files["kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=sorted(files)))
+    return files, spec_hash, findings
 
 
 def _rolling(analysis: Analysis, changed: set[str], previous, placement) -> list[Diagnostic]:
