@@ -17,13 +17,13 @@ from compiler.spec.parse import Parsed, Repository, pydantic_diagnostics
 from compiler.spec.workload import InferenceSpec
 
 REFERENCE_FIELDS = ("template", "environment", "computeResource", "dataSources")
+_EMPTY_SPEC = k.WorkloadSpec()
 
 
 @dataclass
 class EffectiveWorkload:
     name: str
     doc: Document  # the InferenceWorkload document
-    workload: k.InferenceWorkload
     project: Parsed[k.Project]
     department: Parsed[k.Department] | None
     cluster: Parsed[k.Cluster]
@@ -89,6 +89,10 @@ def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list
         w = _resolve_one(repo, parsed, baseline, diags, bad_projects, shared)
         if w is not None:
             out.append(w)
+        # Once resolved, only the effective spec is read: drop the parsed one (half the
+        # models of a 10,000-workload repository).
+        parsed.obj = parsed.obj.model_construct(apiVersion=parsed.obj.apiVersion, kind=parsed.obj.kind,
+                                                metadata=parsed.obj.metadata, spec=_EMPTY_SPEC)
     return out, diags
 
 
@@ -215,7 +219,7 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
         return None
     ignore = _ignored_codes(wl)
     return EffectiveWorkload(
-        name=wl.metadata.name, doc=doc, workload=wl, project=project, department=department,
+        name=wl.metadata.name, doc=doc, project=project, department=department,
         cluster=cluster, spec=effective, data=plain, provenance=provenance, policies=policies,
         exclusions=exclusions, ignore=ignore)
 
