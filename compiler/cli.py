@@ -144,10 +144,9 @@ def _compile_summary(build, changes: dict) -> str:
     workloads = build.analysis.workloads
     clusters = sorted({w.cluster.name for w in workloads}) or sorted(build.analysis.repo.clusters)
     bumped = sum(1 for r in build.revisions.values() if r["old"] is not None and r["old"] != r["new"])
-    lines = [f"infc: compiled {len(workloads)} workloads for cluster(s) {', '.join(clusters) or '-'} into "
-             f"{build.analysis.config.output}/ ({len(build.tree)} files: {len(changes['added'])} added, "
-             f"{len(changes['changed'])} changed, {len(changes['removed'])} removed; {bumped} new revisions)"]
-    return "\n".join(lines)
+    return (f"infc: compiled {len(workloads)} workloads for cluster(s) {', '.join(clusters) or '-'} into "
+            f"{build.analysis.config.output}/ ({len(build.tree)} files: {len(changes['added'])} added, "
+            f"{len(changes['changed'])} changed, {len(changes['removed'])} removed; {bumped} new revisions)")
 
 
 @cli.command("check")
@@ -197,7 +196,7 @@ def plan_cmd(repo: Path, fmt: str | None) -> None:
     """What a compile would change: revisions, files, GPU per project and pool, node pools."""
     from compiler.build import compile_repository, read_previous
     from compiler.pipeline import find_root
-    from compiler.plan import format_plan_text, plan
+    from compiler.output.plan import format_plan_text, plan
 
     root = find_root(repo)
     build = compile_repository(root)

@@ -7,7 +7,7 @@ from quota_helpers import analyse, org, wl
 from compiler.check import CheckContext, run_checks
 from compiler.check.placement import simulate
 from compiler.check.rolling import rolling_update_diagnostics
-from compiler.plan import format_plan_text, plan
+from compiler.output.plan import format_plan_text, plan
 
 OLD_FOOTPRINT = {"project": "nlp", "pools": ["h100"], "pool": "h100", "replicas": 3,
                  "gpu": {"devices": 1, "portion": 1.0, "memory": None}, "cpu": 4.025, "memory": 0,
