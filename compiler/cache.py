@@ -50,8 +50,8 @@ class Cache:
 
     def __init__(self, root: Path):
         self.enabled = os.environ.get("INFC_NO_CACHE", "") not in ("1", "true", "yes")
-        key = hashlib.sha256(f"{root.resolve()}|{code_fingerprint()}".encode()).hexdigest()[:20]
-        self.path = cache_dir() / f"{key}.sqlite"
+        repo_key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+        self.path = cache_dir() / f"{repo_key}-{code_fingerprint()}.sqlite"
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str, bytes]] = []
         self._used: set[tuple[str, str]] = set()
@@ -60,6 +60,10 @@ class Cache:
         if self._db is None and self.enabled:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                repo_key = self.path.name.split("-")[0]
+                for old in self.path.parent.glob(f"{repo_key}-*.sqlite"):
+                    if old != self.path:  # written by another version of infc: never read again
+                        old.unlink(missing_ok=True)
                 db = sqlite3.connect(self.path, timeout=30)
                 db.execute("CREATE TABLE IF NOT EXISTS entries (tbl TEXT, key TEXT, value BLOB, "
                            "PRIMARY KEY (tbl, key))")

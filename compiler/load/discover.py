@@ -30,11 +30,12 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[Path], list[Diagnost
             diags.append(_skip(root, directory, f"cannot list directory ({exc.strerror})"))
             return
         for entry in entries:
-            path = Path(entry.path)
             if entry.name.startswith("."):
                 continue
-            target = path.resolve()
-            if path.is_symlink() and not _inside(target, root):
+            path = Path(entry.path)
+            # Only links need resolving; the directory walked is already real.
+            target = path.resolve() if entry.is_symlink() else real / entry.name
+            if entry.is_symlink() and not _inside(target, root):
                 diags.append(_skip(root, path, "symbolic link points outside the repository"))
                 continue
             if target in excluded or any(_inside(target, e) for e in excluded):
