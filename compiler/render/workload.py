@@ -101,7 +101,7 @@ def _service(w, repo, renderer, pool, pools, revision_name, port, gpu, plan) -> 
         template_annotations["kai.scheduler/node-pools"] = " ".join(pools)
         if gpu.fractional:
             if gpu.memory_bytes is not None:
-                template_annotations["gpu-memory"] = str(-(-gpu.memory_bytes // 2**20))
+                template_annotations["gpu-memory"] = str(q.mib_of(gpu.memory_bytes))  # KAI: MiB
             else:
                 template_annotations["gpu-fraction"] = _num(gpu.portion)
             if gpu.devices > 1:

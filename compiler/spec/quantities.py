@@ -57,8 +57,9 @@ def bytes_of(value: object) -> int:
 
 def mib_of(value: object) -> int:
     """Whole MiB, rounded up (KAI's gpu-memory annotation is in MiB)."""
-    b = quantity_value(value)
-    return int(-(-b // (2**20)))
+    import math
+
+    return math.ceil(quantity_value(value) / (2**20))
 
 
 def cores_of(value: object) -> float:
