@@ -127,7 +127,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
     repo = analysis.repo
     tree: dict[str, bytes] = {}
     diags: list[Diagnostic] = []
-    placement = simulate(analysis.workloads)
+    placement = analysis.placement or simulate(analysis.workloads)
     changed: set[str] = set()
     by_cluster: dict[str, list] = {}
     for w in analysis.workloads:

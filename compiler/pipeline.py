@@ -23,6 +23,7 @@ class Analysis:
     repo: Repository
     workloads: list = field(default_factory=list)  # EffectiveWorkload
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    placement: object = None  # compiler.check.placement.Placement, from the checks
 
     @property
     def output_dir(self) -> Path:
@@ -114,8 +115,9 @@ def analyse(root: Path, previous: dict | None = None, cache=None) -> Analysis:
     from compiler.resolve.policy import enforce_policies
 
     diags.extend(enforce_policies(workloads, repo))
-    diags.extend(run_checks(workloads, CheckContext(repo=repo, previous=previous or {})))
-    analysis = Analysis(root, config, docs, repo, workloads, [])
+    ctx = CheckContext(repo=repo, previous=previous or {})
+    diags.extend(run_checks(workloads, ctx))
+    analysis = Analysis(root, config, docs, repo, workloads, [], ctx.placement)
     analysis.diagnostics = apply_ignores(diags, config.ignore)
     return analysis
 

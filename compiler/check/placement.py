@@ -569,12 +569,9 @@ def simulate(workloads) -> Placement:
 
 def placement_for(workloads, ctx: CheckContext) -> Placement:
     """One simulation per check run, shared by the quota, capacity and rolling-update rules."""
-    cached = getattr(ctx, "_infc_placement", None)
-    if cached is not None and cached[0] is workloads:
-        return cached[1]
-    result = simulate(workloads)
-    setattr(ctx, "_infc_placement", (workloads, result))
-    return result
+    if ctx.placement is None:
+        ctx.placement = simulate(workloads)
+    return ctx.placement
 
 
 # --- locations and rules ----------------------------------------------------------------------

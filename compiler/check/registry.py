@@ -22,6 +22,10 @@ class CheckContext:
     repo: "Repository"
     # Previous revisions from the lock file, per cluster: {cluster: {"<ns>/<name>": entry}}.
     previous: dict[str, dict[str, dict]] = field(default_factory=dict)
+    # Lock keys of workloads whose revision changes (known once rendered; None before).
+    changed: set[str] | None = None
+    # The placement simulation, run once and shared by the rules (and by rendering).
+    placement: object = None
 
 
 WorkloadRule = Callable[["EffectiveWorkload", CheckContext], Iterable[Diagnostic]]

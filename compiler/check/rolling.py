@@ -175,7 +175,7 @@ def _capacity(rolling, new_keys, placement: Placement, by_key) -> list[Diagnosti
 
 @repository_rule
 def rolling_updates(workloads, ctx: CheckContext) -> list[Diagnostic]:
-    changed = getattr(ctx, "changed", None)
+    changed = ctx.changed
     if changed is None:
         return []
     return rolling_update_diagnostics(workloads, set(changed), ctx.previous or {}, placement_for(workloads, ctx),
