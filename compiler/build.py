@@ -13,16 +13,15 @@ from compiler.diagnostics import Diagnostic, Location
 from compiler.load.document import Document
 from compiler.output.lock import LOCK_NAME, next_revision, read_lock, render_lock, template_hash
 from compiler.output.yamlout import dump
-from compiler.pipeline import Analysis, _read_config, analyse, apply_ignores
+from compiler.pipeline import Analysis, read_config, analyse, apply_ignores
 
 
 @dataclass
 class Build:
     analysis: Analysis
     tree: dict[str, bytes] | None = None  # relative to the output directory
-    revisions: dict[str, dict] = field(default_factory=dict)  # "<cluster>/<ns>/<name>" -> lock entry + old
-    placements: dict[str, str] = field(default_factory=dict)  # workload key -> node pool
     lock_entries: dict[str, dict[str, dict]] = field(default_factory=dict)  # cluster -> lock entries
+    changed: set[str] = field(default_factory=set)  # workloads ("project/name") with a new revision
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -30,7 +29,7 @@ class Build:
 
 
 def read_previous(root: Path) -> tuple[dict[str, dict[str, dict]], list[Diagnostic]]:
-    config, _ = _read_config(root)
+    config, _ = read_config(root)
     out_dir = (root / config.output)
     previous: dict[str, dict[str, dict]] = {}
     diags: list[Diagnostic] = []
@@ -128,7 +127,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
     tree: dict[str, bytes] = {}
     diags: list[Diagnostic] = []
     placement = analysis.placement or simulate(analysis.workloads)
-    changed: set[str] = set()
+    changed = build.changed
     by_cluster: dict[str, list] = {}
     for w in analysis.workloads:
         by_cluster.setdefault(w.cluster.name, []).append(w)
@@ -156,7 +155,6 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                                    (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
         for (w, pool), (files, spec_hash, findings) in zip(jobs, rendered):
             key = f"{w.namespace}/{w.name}"
-            build.placements[w.key] = pool
             out.report(findings, w.doc.loc(("metadata", "name")))
             number = next_revision(old_entries.get(key), spec_hash)
             if key in old_entries and number != old_entries[key]["revision"]:
@@ -168,8 +166,6 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                 tree[f"{cluster_name}/{key}/{filename}"] = content
             entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint(w, pool),
                             "source": w.file, "nodePool": pool}
-            build.revisions[f"{cluster_name}/{key}"] = {
-                "workload": w.key, "old": old_entries.get(key, {}).get("revision"), "new": number}
             ns_dirs.setdefault(w.namespace, []).append(w.name)
         for ns, names in sorted(ns_dirs.items()):
             _kustomization(tree, renderer, f"{cluster_name}/{ns}", names)

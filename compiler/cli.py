@@ -143,7 +143,7 @@ def _progress_bar():
 def _compile_summary(build, changes: dict) -> str:
     workloads = build.analysis.workloads
     clusters = sorted({w.cluster.name for w in workloads}) or sorted(build.analysis.repo.clusters)
-    bumped = sum(1 for r in build.revisions.values() if r["old"] is not None and r["old"] != r["new"])
+    bumped = len(build.changed)
     return (f"infc: compiled {len(workloads)} workloads for cluster(s) {', '.join(clusters) or '-'} into "
             f"{build.analysis.config.output}/ ({len(build.tree)} files: {len(changes['added'])} added, "
             f"{len(changes['changed'])} changed, {len(changes['removed'])} removed; {bumped} new revisions)")

@@ -69,7 +69,7 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Do
     return docs, diags
 
 
-def _read_config(root: Path) -> tuple[k.ConfigSpec, list[Diagnostic]]:
+def read_config(root: Path) -> tuple[k.ConfigSpec, list[Diagnostic]]:
     """infc.yaml is read first: it names the output directory, which loading must skip."""
     from compiler.load.yamlfile import parse_yaml
     from compiler.spec.parse import validate_model
@@ -105,7 +105,7 @@ def analyse(root: Path, previous: dict | None = None, cache=None) -> Analysis:
     from compiler.spec.parse import parse_documents
 
     root = root.resolve()
-    config, _ = _read_config(root)  # its problems are reported when infc.yaml is parsed below
+    config, _ = read_config(root)  # its problems are reported when infc.yaml is parsed below
     output = (root / config.output).resolve()
     docs, diags = load_documents(root, [output], cache)
     repo, parse_diags = parse_documents(docs)
