@@ -5,7 +5,6 @@ Nothing is written here; `compiler.output.write.write_tree` swaps the tree in af
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,9 +204,7 @@ def _render_context_digest(repo, templates_digest: str) -> str:
     return _digest_of(templates_digest, creds, sources)
 
 
-# Rendering many workloads is spread over the machine's cores (forked workers inherit the
-# analysis, so nothing but the results crosses processes).
-PARALLEL_FROM = 200
+# What the forked render workers read (set just before they are forked).
 _FORKED: tuple = ()
 
 
@@ -218,19 +215,12 @@ def _workload_files(jobs, repo, renderer, out: _Emitter, cache, context: str, pr
     keys = [_digest_of(context, [w.name, w.namespace, w.project.name, w.file, pool], w.data) for w, pool in jobs]
     results: list = [cache.get("renders", key) if cache else None for key in keys]
     misses = [i for i, hit in enumerate(results) if hit is None]
+    from compiler.parallel import map_ordered
+
     global _FORKED
     _FORKED = (jobs, repo, renderer, out)
     try:
-        workers = min(os.cpu_count() or 1, 8)
-        if len(misses) >= PARALLEL_FROM and workers > 1:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                stream = pool.imap(_render_job, misses, chunksize=max(1, len(misses) // (workers * 16)))
-                rendered = list(progress(stream, len(misses)) if progress else stream)
-        else:
-            stream = map(_render_job, misses)
-            rendered = list(progress(stream, len(misses)) if progress else stream)
+        rendered = map_ordered(_render_job, misses, progress)
     finally:
         _FORKED = ()
     for i, result in zip(misses, rendered):

@@ -44,11 +44,16 @@ def find_root(start: Path) -> Path:
 
 
 def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Document], list[Diagnostic]]:
+    """Every input document, in file order; files seen before come from the cache, the others
+    are parsed (on every core when there are many)."""
     from compiler.load.discover import discover
-    from compiler.load.yamlfile import content_digest, parse_yaml
+    from compiler.load.yamlfile import content_digest
+    from compiler.parallel import map_ordered
 
     files, diags = discover(root, exclude)
-    docs: list[Document] = []
+    results: list = []
+    misses: list[tuple[int, bytes, str]] = []
+    keys: list[str] = []
     for path in files:
         rel = path.relative_to(root).as_posix()
         try:
@@ -58,15 +63,26 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Do
                                     hint="check the file's permissions"))
             continue
         key = f"{rel}|{content_digest(raw)}"
-        cached = cache.get("documents", key) if cache else None
-        if cached is None:
-            cached = parse_yaml(raw, rel)
-            if cache:
-                cache.put("documents", key, cached)
-        file_docs, file_diags = cached
+        hit = cache.get("documents", key) if cache else None
+        if hit is None:
+            misses.append((len(results), raw, rel))
+        results.append(hit)
+        keys.append(key)
+    for (index, _raw, _rel), parsed in zip(misses, map_ordered(_parse_file, [(raw, rel) for _, raw, rel in misses])):
+        results[index] = parsed
+        if cache:
+            cache.put("documents", keys[index], parsed)
+    docs: list[Document] = []
+    for file_docs, file_diags in results:
         docs.extend(file_docs)
         diags.extend(file_diags)
     return docs, diags
+
+
+def _parse_file(item: tuple[bytes, str]):
+    from compiler.load.yamlfile import parse_yaml
+
+    return parse_yaml(*item)
 
 
 def read_config(root: Path) -> tuple[k.ConfigSpec, list[Diagnostic]]:
