@@ -115,8 +115,7 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
             diags = sort_diagnostics(diags)
         else:
             if any(changes.values()):
-                touched = set(changes["added"]) | set(changes["changed"])
-                write_tree(out_dir, build.tree, unchanged={p for p in build.tree if p not in touched})
+                changes = extra["changes"] = write_tree(out_dir, build.tree)
             summary_text = _compile_summary(build, changes)
     code = _report(diags, fmt, root, extra, summary_text)
     if code == EXIT_OK and fail_on_change and build.tree is not None and any(extra["changes"].values()):

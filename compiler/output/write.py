@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import json
 import os
 import shutil
 import signal
@@ -135,48 +136,128 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def write_tree(target: Path, tree: dict[str, bytes], unchanged: frozenset[str] | set[str] = frozenset()) -> None:
-    """Replace `target` with `tree`. Files listed in `unchanged` are hard-linked from the
-    current tree instead of written again (files are never modified in place, so sharing
-    an inode between the old and the new tree is safe)."""
+# Below this many changed paths (and this share of the tree), only they are replaced.
+INCREMENTAL_MAX = 200
+INCREMENTAL_SHARE = 0.2
+_JOURNAL = ".infc-journal.json"
+_LOCK_FILE = "infc.lock.json"
+
+
+def write_tree(target: Path, tree: dict[str, bytes]) -> dict[str, list[str]]:
+    """Make `target` hold exactly `tree`, atomically as far as any reader or signal can tell;
+    returns what changed (as `diff_against`, computed under the write lock).
+
+    When few files change, only they are moved in (lock files last) under deferred signals,
+    after a journal that a later run rolls forward if the process died in between. Otherwise
+    the whole tree is built aside, unchanged files hard-linked from the current one, and
+    swapped in with one rename exchange."""
     unsafe = sorted(rel for rel in tree if not _safe(rel))
     if unsafe:  # names are validated long before; this guards the file system regardless
         raise ValueError(f"refusing to write outside the output directory: {unsafe[0]!r}")
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     with _terminate_as_interrupt(), _exclusive(target):
+        _recover(target)
+        changes = diff_against(target, tree)
+        touched = changes["added"] + changes["changed"]
+        count = len(touched) + len(changes["removed"])
+        if not count:
+            return changes
+        if target.is_dir() and count <= min(INCREMENTAL_MAX, INCREMENTAL_SHARE * len(tree)):
+            _write_incremental(target, tree, touched, changes["removed"])
+        else:
+            _write_whole(target, tree, set(tree) - set(touched))
+        return changes
+
+
+def _staging(target: Path) -> Path:
+    with _signals_deferred():
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.infc-new-", dir=target.parent))
+
+
+def _write_files(staging: Path, tree: dict[str, bytes], paths, link_from: Path | None = None,
+                 unchanged: set[str] = frozenset()) -> None:
+    made: set[str] = set()
+    for rel in paths:
+        parent = os.path.dirname(rel)
+        if parent not in made:
+            os.makedirs(staging / parent, exist_ok=True)
+            made.add(parent)
+        if link_from is not None and rel in unchanged:
+            try:
+                os.link(link_from / rel, staging / rel)
+                continue
+            except OSError:
+                pass  # another file system, or the file went away: write it
+        # Atomicity comes from the final renames; durability is git's business.
+        with open(staging / rel, "wb") as handle:
+            handle.write(tree[rel])
+
+
+def _write_whole(target: Path, tree: dict[str, bytes], unchanged: set[str]) -> None:
+    staging = _staging(target)
+    try:
+        _write_files(staging, tree, tree, target, unchanged)
+        os.chmod(staging, 0o755)
+    except BaseException:
         with _signals_deferred():
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.infc-new-", dir=target.parent))
-        try:
-            made: set[str] = set()
-            for rel, content in tree.items():
-                parent = os.path.dirname(rel)
-                if parent not in made:
-                    os.makedirs(staging / parent, exist_ok=True)
-                    made.add(parent)
-                if rel in unchanged:
-                    try:
-                        os.link(target / rel, staging / rel)
-                        continue
-                    except OSError:
-                        pass  # another file system, or the file went away: write it
-                # Atomicity comes from the final rename; durability is git's business.
-                with open(staging / rel, "wb") as handle:
-                    handle.write(content)
-            os.chmod(staging, 0o755)
-        except BaseException:
-            with _signals_deferred():
-                shutil.rmtree(staging, ignore_errors=True)
-            raise
-        # From here on a signal waits: the swap and the removal of the old tree run to the end.
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # From here on a signal waits: the swap and the removal of the old tree run to the end.
+    with _signals_deferred():
+        if not target.exists():
+            os.rename(staging, target)
+        elif _exchange(staging, target):
+            shutil.rmtree(staging, ignore_errors=True)  # now holds the old tree
+        else:
+            old = target.parent / f".{target.name}.infc-old"
+            shutil.rmtree(old, ignore_errors=True)
+            os.rename(target, old)
+            os.rename(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_incremental(target: Path, tree: dict[str, bytes], touched: list[str], removed: list[str]) -> None:
+    staging = _staging(target)
+    try:
+        _write_files(staging, tree, touched)
+        # Lock files move last: a tree whose lock is new is complete.
+        order = sorted(touched, key=lambda rel: (rel.endswith(_LOCK_FILE), rel))
+        (staging / _JOURNAL).write_text(json.dumps({"move": order, "remove": sorted(removed)}))
+    except BaseException:
         with _signals_deferred():
-            if not target.exists():
-                os.rename(staging, target)
-            elif _exchange(staging, target):
-                shutil.rmtree(staging, ignore_errors=True)  # now holds the old tree
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    with _signals_deferred():
+        _commit(target, staging)
+
+
+def _commit(target: Path, staging: Path) -> None:
+    """Apply a journal: move each staged file over its target, remove the removed ones."""
+    journal = json.loads((staging / _JOURNAL).read_text())
+    for rel in journal["remove"]:
+        path = target / rel
+        path.unlink(missing_ok=True)
+        _prune_empty(path.parent, target)
+    for rel in journal["move"]:
+        source = staging / rel
+        if source.exists():  # a rolled-forward journal may have moved it already
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target / rel)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune_empty(directory: Path, stop: Path) -> None:
+    while directory != stop and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent
+
+
+def _recover(target: Path) -> None:
+    """Finish what a killed run left: roll a committed journal forward, drop unfinished staging."""
+    for leftover in sorted(target.parent.glob(f".{target.name}.infc-new-*")):
+        with _signals_deferred():
+            if (leftover / _JOURNAL).is_file() and target.is_dir():
+                _commit(target, leftover)
             else:
-                old = target.parent / f".{target.name}.infc-old"
-                shutil.rmtree(old, ignore_errors=True)
-                os.rename(target, old)
-                os.rename(staging, target)
-                shutil.rmtree(old, ignore_errors=True)
+                shutil.rmtree(leftover, ignore_errors=True)

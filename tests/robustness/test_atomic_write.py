@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -107,3 +108,58 @@ def test_write_tree_replaces_the_whole_tree(tmp_path: Path):
     write_tree(tmp_path / "out", {"a/one.yaml": b"1", "b/two.yaml": b"2"})
     write_tree(tmp_path / "out", {"a/one.yaml": b"one"})
     assert read_tree(tmp_path / "out") == {"a/one.yaml": b"one"}
+
+
+def _tree(n: int, version: str) -> dict[str, bytes]:
+    files = {f"prod/ns/w{i}/service.yaml": f"{version}-{i}".encode() for i in range(n)}
+    files["prod/infc.lock.json"] = version.encode()
+    return files
+
+
+def test_a_small_change_replaces_only_the_changed_files(tmp_path: Path):
+    out = tmp_path / "out"
+    old = _tree(30, "v1")
+    write_tree(out, old)
+    directory_before = out.stat().st_ino
+    new = dict(old)
+    new["prod/ns/w3/service.yaml"] = b"v2-3"
+    new["prod/infc.lock.json"] = b"v2"
+    new["prod/ns/w99/service.yaml"] = b"added"
+    del new["prod/ns/w7/service.yaml"]
+    changes = write_tree(out, new)
+    assert changes == {"added": ["prod/ns/w99/service.yaml"],
+                       "changed": ["prod/infc.lock.json", "prod/ns/w3/service.yaml"],
+                       "removed": ["prod/ns/w7/service.yaml"]}
+    assert read_tree(out) == new
+    assert out.stat().st_ino == directory_before  # updated in place, not swapped whole
+    assert not (out / "prod/ns/w7").exists()  # emptied directories go too
+    assert not [p for p in tmp_path.iterdir() if ".infc-" in p.name]
+
+
+def test_a_run_killed_while_moving_files_is_rolled_forward_by_the_next(tmp_path: Path, monkeypatch):
+    import compiler.output.write as write
+
+    out = tmp_path / "out"
+    old = _tree(30, "v1")
+    write_tree(out, old)
+    new = dict(old, **{"prod/ns/w1/service.yaml": b"v2-1", "prod/ns/w2/service.yaml": b"v2-2",
+                       "prod/infc.lock.json": b"v2"})
+    real_replace = os.replace
+    calls = []
+
+    def dies_after_one(src, dst):
+        if calls:
+            raise SystemExit("killed")  # the process dies half way through the moves
+        calls.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(write.os, "replace", dies_after_one)
+    with pytest.raises(SystemExit):
+        write_tree(out, new)
+    monkeypatch.setattr(write.os, "replace", real_replace)
+    half = read_tree(out)
+    assert half != old and half != new
+    assert half["prod/infc.lock.json"] == b"v1"  # the lock moves last: the tree says it is unfinished
+    write.write_tree(out, new)  # any later write finishes the journal first
+    assert read_tree(out) == new
+    assert not [p for p in tmp_path.iterdir() if ".infc-" in p.name]
