@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from compiler.spec.base import Cores, Model, Quantity, StrMap
 from compiler.spec.workload import (
@@ -48,7 +48,7 @@ class Object(Model):
 
 class ConfigSpec(Model):
     output: str = "deploy"
-    "Output directory, relative to the repository root."
+    "Output directory, relative to the repository root (inside it: no '..', not absolute)."
     delivery: Literal["argocd", "flux", "plain"] = "argocd"
     "Which GitOps objects to emit next to the manifests."
     repoURL: Optional[str] = None
@@ -59,6 +59,17 @@ class ConfigSpec(Model):
     "Diagnostic codes to silence repository-wide."
     templates: Optional[str] = None
     "Directory of Jinja2 templates overriding infc's own (relative to the root)."
+
+    @field_validator("output", "templates")
+    @classmethod
+    def _inside_repository(cls, value: Optional[str]) -> Optional[str]:
+        # A pull request must not be able to make CI write or read outside the repository.
+        if value is None:
+            return value
+        parts = value.replace("\\", "/").split("/")
+        if not value or value.startswith("/") or ".." in parts or all(p in ("", ".") for p in parts):
+            raise ValueError(f"'{value}' must be a directory inside the repository (relative, without '..')")
+        return value.rstrip("/")
 
 
 class ConfigMeta(Model):

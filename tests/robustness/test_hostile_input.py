@@ -150,3 +150,13 @@ def test_models_and_checks_never_raise_on_arbitrary_specs(tmp_path_factory, spec
     make_repo(root, {"workloads/nlp/fuzz.yaml": yaml.safe_dump(doc)})
     analysis = analyse(root)  # must not raise, whatever the spec holds
     assert all(d.location is not None for d in analysis.diagnostics if d.code.startswith(("IC00", "IC2")))
+
+
+def test_the_output_directory_must_stay_inside_the_repository(tmp_path: Path):
+    repo = make_repo(tmp_path / "repo", {
+        "infc.yaml": "apiVersion: infc/v1\nkind: Config\nspec: {output: ../escape}\n",
+        "workloads/nlp/chat.yaml": workload("chat")})
+    result = run_infc("compile", str(repo))
+    assert result.returncode == 1
+    assert "infc.yaml:3:16: error[IC007]" in result.stdout
+    assert not (tmp_path / "escape").exists() and not (repo / "deploy").exists()
