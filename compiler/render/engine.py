@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from compiler.resources import data_dir
@@ -30,11 +30,22 @@ def _tojson(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+class _ContainedLoader(FileSystemLoader):
+    """A repository's own templates: a file that resolves outside the directory (a symbolic
+    link to the CI runner's files, say) is not read."""
+
+    def get_source(self, environment, template):
+        base = Path(self.searchpath[0]).resolve()
+        if not (base / template).resolve().is_relative_to(base):
+            raise TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 @lru_cache(maxsize=8)
 def environment(user_dir: str | None) -> ImmutableSandboxedEnvironment:
     loaders = [FileSystemLoader(str(data_dir("templates")))]
     if user_dir:
-        loaders.insert(0, FileSystemLoader(user_dir))
+        loaders.insert(0, _ContainedLoader(user_dir))
     env = ImmutableSandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                                         autoescape=False, keep_trailing_newline=True)
     env.filters["tojson"] = _tojson

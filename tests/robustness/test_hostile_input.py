@@ -160,3 +160,15 @@ def test_the_output_directory_must_stay_inside_the_repository(tmp_path: Path):
     assert result.returncode == 1
     assert "infc.yaml:3:16: error[IC007]" in result.stdout
     assert not (tmp_path / "escape").exists() and not (repo / "deploy").exists()
+
+
+def test_a_repository_template_linking_outside_is_not_read(tmp_path: Path):
+    secret = tmp_path / "runner-secret.txt"
+    secret.write_text("kind: Secret-on-the-runner\n")
+    repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
+    (repo / "templates").mkdir()
+    os.symlink(secret, repo / "templates" / "namespace.yaml.j2")
+    result = run_infc("compile", str(repo))
+    assert result.returncode == 0, result.stdout  # infc's own template is used instead
+    ns = (repo / "deploy/prod/cluster/namespace-runai-nlp.yaml").read_text()
+    assert "Secret-on-the-runner" not in ns and "kind: Namespace" in ns
