@@ -163,11 +163,29 @@ def write_tree(target: Path, tree: dict[str, bytes]) -> dict[str, list[str]]:
         count = len(touched) + len(changes["removed"])
         if not count:
             return changes
-        if target.is_dir() and count <= min(INCREMENTAL_MAX, INCREMENTAL_SHARE * len(tree)):
+        if _has_links(target):  # a link committed into the output must not lead writes elsewhere
+            _write_whole(target, tree, set())
+        elif target.is_dir() and count <= min(INCREMENTAL_MAX, INCREMENTAL_SHARE * len(tree)):
             _write_incremental(target, tree, touched, changes["removed"])
         else:
             _write_whole(target, tree, set(tree) - set(touched))
         return changes
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _has_links(root: Path) -> bool:
+    if root.is_symlink():
+        return True
+    for directory, dirs, files in os.walk(root):
+        if any(os.path.islink(os.path.join(directory, n)) for n in (*dirs, *files)):
+            return True
+    return False
 
 
 def _staging(target: Path) -> Path:
@@ -208,13 +226,14 @@ def _write_whole(target: Path, tree: dict[str, bytes], unchanged: set[str]) -> N
         if not target.exists():
             os.rename(staging, target)
         elif _exchange(staging, target):
-            shutil.rmtree(staging, ignore_errors=True)  # now holds the old tree
+            _remove(staging)  # now holds the old tree
         else:
             old = target.parent / f".{target.name}.infc-old"
-            shutil.rmtree(old, ignore_errors=True)
+            if old.exists() or old.is_symlink():
+                _remove(old)
             os.rename(target, old)
             os.rename(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
 
 
 def _write_incremental(target: Path, tree: dict[str, bytes], touched: list[str], removed: list[str]) -> None:

@@ -163,3 +163,18 @@ def test_a_run_killed_while_moving_files_is_rolled_forward_by_the_next(tmp_path:
     write.write_tree(out, new)  # any later write finishes the journal first
     assert read_tree(out) == new
     assert not [p for p in tmp_path.iterdir() if ".infc-" in p.name]
+
+
+def test_links_planted_in_the_output_do_not_lead_writes_outside(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    old = _tree(30, "v1")
+    write_tree(out, old)
+    shutil.rmtree(out / "prod/ns/w5")
+    os.symlink(outside, out / "prod/ns/w5")  # as if committed by someone else
+    new = dict(old, **{"prod/ns/w5/service.yaml": b"v2-5"})
+    write_tree(out, new)
+    assert read_tree(out) == new
+    assert not (out / "prod/ns/w5").is_symlink()
+    assert list(outside.iterdir()) == []
