@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
+from compiler.load.document import Document
 from compiler.load.yamlfile import parse_yaml
 from compiler.validate.core import validate_document
 from compiler.validate.settings import ValidationSettings
@@ -58,8 +59,23 @@ def validate_paths(paths: list[str], settings: ValidationSettings,
         docs, parse_diags = parse_yaml(raw, name)
         diags.extend(parse_diags)
         for doc in docs:
-            subject = f"{name}#{doc.index}"
-            subjects.append(subject)
-            diags.extend(d if d.subject else replace(d, subject=subject)
-                         for d in validate_document(doc, settings))
+            for subject, item in _items(doc, f"{name}#{doc.index}"):
+                subjects.append(subject)
+                diags.extend(d if d.subject else replace(d, subject=subject)
+                             for d in validate_document(item, settings))
     return sort_diagnostics(diags), subjects
+
+
+def _items(doc: Document, subject: str):
+    """A `kind: List` (as `kubectl get -o yaml` writes) is validated item by item, each with
+    its own positions; any other document as it is."""
+    data = doc.data
+    if not (isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list)):
+        yield subject, doc
+        return
+    for i, item in enumerate(data["items"]):
+        prefix = ("items", i)
+        yield f"{subject}.{i}", Document(
+            doc.file, doc.index, item,
+            {p[2:]: v for p, v in doc.positions.items() if p[:2] == prefix},
+            {p[2:]: v for p, v in doc.key_positions.items() if p[:2] == prefix}, doc.digest)

@@ -119,3 +119,18 @@ def test_kubeconform_merge_with_fake_binary(workdir, monkeypatch):
     assert len(extra) == 1
     assert extra[0]["code"] == "IC601" and extra[0]["line"] == 10
     assert extra[0]["message"].startswith("spec.template.spec.containers[0].image: does not match pattern")
+
+
+def test_a_list_is_validated_item_by_item(tmp_path):
+    from pathlib import Path
+
+    from compiler.validate import ValidationSettings, validate_paths
+
+    path = Path(tmp_path) / "list.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "  - {apiVersion: v1, kind: Service, metadata: {name: ok}, spec: {ports: [{port: 80}]}}\n"
+        "  - apiVersion: v1\n    kind: Service\n    metadata: {name: bad}\n    spec: {ports: [{port: eighty}]}\n")
+    diags, subjects = validate_paths([str(path)], ValidationSettings(), Path(tmp_path))
+    assert subjects == ["list.yaml#0.0", "list.yaml#0.1"]
+    assert [(d.code, d.location.line, d.subject) for d in diags] == [("IC601", 8, "list.yaml#0.1")]
