@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from compiler.check.registry import workload_rule
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, did_you_mean
 from compiler.resolve.derived import replicas
 
 KPA_METRICS = ("throughput", "concurrency")
@@ -63,12 +63,13 @@ def autoscaling_rules(w, ctx) -> Iterable[Diagnostic]:
             loc("metricThresholdPercentage"),
             hint="remove metricThresholdPercentage, or use the throughput or concurrency metric")
     if metric and metric not in KPA_METRICS and not knative.hpaCustomMetrics:
+        typo = did_you_mean(metric, ["throughput", "concurrency", "latency"]) if metric != "latency" else ""
         yield Diagnostic(
             "IC204", f"autoscaling on '{metric}' needs the HPA autoscaler with custom metrics, which cluster"
                      f" '{cname}' does not have",
             loc("metric"),
-            hint="use the concurrency or throughput metric, or (administrators) install the HPA custom"
-                 " metrics pipeline and set knative.hpaCustomMetrics: true on the Cluster",
+            hint=(f"{typo} " if typo else "") + "use the concurrency or throughput metric, or (administrators)"
+                 " install the HPA custom metrics pipeline and set knative.hpaCustomMetrics: true on the Cluster",
             related=(w.cluster.doc.loc(("spec",)),))
     if a and a.initialReplicas is not None:
         if a.initialReplicas > r.max:

@@ -103,3 +103,13 @@ def test_ic206_request_timeout_above_cluster_maximum(tmp_path):
 def test_ic206_timeouts_in_range_pass(tmp_path):
     spec = BASE + "servingConfiguration: {initializationTimeoutSeconds: 1800, requestTimeoutSeconds: 600}\n"
     none_of(run(tmp_path, spec), "IC206")
+
+
+def test_a_misspelt_metric_gets_a_did_you_mean(tmp_path):
+    from compiler.pipeline import analyse
+    from repo_builder import make_repo, workload
+
+    spec = "autoscaling: {minReplicas: 1, maxReplicas: 3, metric: thruput, metricThreshold: 5}"
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": workload("chat", spec)})
+    found = [d for d in analyse(tmp_path).diagnostics if d.code == "IC204" and "thruput" in d.message]
+    assert found and found[0].hint.startswith("did you mean 'throughput'?")
