@@ -146,12 +146,29 @@ def check_workload(w, ctx: PolicyContext) -> list[Diagnostic]:
         if ft.kind == "itemized":
             _check_items(out, w, ctx, path, attrs)
             continue
-        default, default_loc = ctx.defaults.value(path)
+        default, default_loc = _own_default(w, attrs.get("canEdit"), path) or ctx.defaults.value(path)
         _check_value(out, w, ft, path, value_at(w.spec, path), attrs, coerce(ft, default), default_loc)
     for list_path in rules.locked:
         if list_path not in rules.by_path:
             _check_items(out, w, ctx, list_path, {})
     return out
+
+
+def _own_default(w, can_edit: RuleSource | None, path: tuple) -> tuple[Any, Location] | None:
+    """The default of the policy that forbids editing, when it gives one: a nearer policy's
+    default must not loosen a locked value (compute and security rules apply top-down)."""
+    if can_edit is None or can_edit.value is not False:
+        return None
+    for pol in w.policies:
+        if pol.name != can_edit.policy:
+            continue
+        node = pol.obj.spec.defaults or {}
+        for part in path:
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node, pol.doc.loc(("spec", "defaults") + path)
+    return None
 
 
 def _diag(w, code: str, message: str, loc: Location, hint: str, rule: RuleSource,

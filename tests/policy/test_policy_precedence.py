@@ -122,3 +122,20 @@ def test_policy_of_another_scope_does_not_apply(run):
             "{department: research}", "{department: other}"),
     }
     assert run(f).codes() == []
+
+
+@pytest.mark.parametrize("high,low", PAIRS)
+def test_a_nearer_default_cannot_loosen_a_value_locked_above(run, high, low):
+    f = {
+        WL: workload("chat", compute="{cpuCoreRequest: 4, cpuMemoryRequest: 32G}"),
+        "policies/high.yaml": policy("high", high, """
+            defaults: {compute: {gpuDevicesRequest: 1}}
+            rules: {compute: {gpuDevicesRequest: {canEdit: false}}}
+            """),
+        "policies/low.yaml": policy("low", low, """
+            defaults: {compute: {gpuDevicesRequest: 2}}
+            """),
+    }
+    d = run(f).one("IC102")
+    assert "compute.gpuDevicesRequest is 2, but policy 'high'" in d.message and "it must be 1" in d.message
+    assert d.location.file == "policies/low.yaml"
