@@ -113,7 +113,7 @@ class _SharedLayers:
 
     def spec_of(self, parsed) -> P:
         doc = parsed.doc
-        return self.get(doc, "spec", lambda: wrap(doc.data.get("spec") or {}, lambda p: doc.loc(("spec",) + p)))
+        return self.get(doc, "spec", lambda: _spec_layer(doc.data.get("spec") or {}, doc, ("spec",)))
 
     def policy_defaults(self, pol) -> P:
         return self.get(pol.doc, "defaults", lambda: _policy_defaults(pol))
@@ -185,7 +185,7 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
         elif name not in imposed:
             layers.append(shared.data_source(ds))
     own = {key: value for key, value in data.items() if key not in REFERENCE_FIELDS}
-    layers.append(wrap(own, lambda p: doc.loc(("spec",) + p)))
+    layers.append(_spec_layer(own, doc, ("spec",)))
     if not ok:
         return None
 
@@ -241,8 +241,25 @@ def _policy_defaults(pol: Parsed[k.Policy]) -> P:
     """Policy defaults as a layer; Run:ai's `{instances: [...]}` form becomes a plain list."""
     doc = pol.doc
     tree = wrap(pol.obj.spec.defaults or {}, lambda p: doc.loc(("spec", "defaults") + p))
-    _flatten_instances(tree)
+    _flatten_instances(tree)  # Run:ai's {instances: [...]} first: it is not a label map
+    _maps_to_items(tree)
     return tree
+
+
+def _spec_layer(data: dict, doc: Document, prefix: tuple) -> P:
+    tree = wrap(data, lambda p: doc.loc(prefix + p))
+    _maps_to_items(tree)
+    return tree
+
+
+def _maps_to_items(tree: P) -> None:
+    """`labels`/`annotations` written as {key: value} maps become itemized lists."""
+    if isinstance(tree.value, dict):
+        for key in ("labels", "annotations"):
+            node = tree.value.get(key)
+            if node is not None and isinstance(node.value, dict):
+                tree.value[key] = P([P({"name": P(k, v.loc), "value": v}, v.loc) for k, v in node.value.items()],
+                                    node.loc)
 
 
 def _flatten_instances(node: P, field_name: str | None = None) -> None:

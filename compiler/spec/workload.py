@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from compiler.spec.base import Cores, Model, Name, Portion, Quantity, Words
 
@@ -365,6 +365,16 @@ class NameValue(Itemized):
     value: Optional[Union[str, int, float, bool]] = None
 
 
+def map_to_items(value: Any) -> Any:
+    """`labels`/`annotations` may be written as a plain {key: value} map (Kubernetes style)."""
+    if isinstance(value, dict):
+        return [{"name": k, "value": v} for k, v in value.items()]
+    return value
+
+
+NameValues = Annotated[list[NameValue], BeforeValidator(map_to_items)]
+
+
 Priority = Literal["very-low", "low", "medium-low", "medium", "medium-high", "high", "very-high",
                    "inference", "build", "interactive-preemptible", "train"]
 
@@ -401,8 +411,10 @@ class InferenceSpec(Model):
     security: Optional[Security] = None
     storage: Optional[Storage] = None
     probes: Optional[Probes] = None
-    labels: Optional[list[NameValue]] = None
-    annotations: Optional[list[NameValue]] = None
+    labels: Optional[NameValues] = None
+    "List of {name, value}, or a {key: value} map."
+    annotations: Optional[NameValues] = None
+    "List of {name, value}, or a {key: value} map."
     category: Optional[str] = None
     "Run:ai workload category (monitoring only)."
 

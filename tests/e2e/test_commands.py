@@ -135,3 +135,13 @@ def test_fail_on_change_for_pre_commit(example_copy: Path):
     assert first.returncode == 1 and "changed" in first.stderr
     assert run_infc("compile", str(example_copy), "--fail-on-change").returncode == 0
     shutil.rmtree(example_copy / "deploy")
+
+
+def test_labels_and_annotations_may_be_maps(tmp_path: Path):
+    from repo_builder import make_repo, workload
+
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": workload("chat", "labels: {team: nlp}\nannotations: {owner: alice}")})
+    assert run_infc("compile", str(tmp_path)).returncode == 0
+    service = yaml.safe_load((tmp_path / "deploy/prod/runai-nlp/chat/service.yaml").read_text())
+    assert service["metadata"]["labels"]["team"] == "nlp"
+    assert service["metadata"]["annotations"]["owner"] == "alice"
