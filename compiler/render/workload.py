@@ -91,8 +91,10 @@ def _service(w, repo, renderer, pool, pools, revision_name, port, gpu, plan) -> 
     template_labels = {**_labels(w)}
     template_annotations = _autoscaling_annotations(spec, reps, cluster)
     init_seconds = presets.initialization_seconds(spec)
-    # The revision may take the whole startup window plus a minute to become ready.
-    template_annotations["serving.knative.dev/progress-deadline"] = f"{init_seconds + 60}s"
+    # The revision may take the whole startup window plus a minute to become ready, and never
+    # less than the cluster's own default.
+    deadline = max(init_seconds + 60, cluster.knative.progressDeadlineSeconds)
+    template_annotations["serving.knative.dev/progress-deadline"] = f"{deadline}s"
     if kai:
         template_labels[cluster.queueLabelKey] = queue_name(w.project.name, pool)
         template_labels["priorityClassName"] = derived.priority_name(spec)

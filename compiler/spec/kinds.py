@@ -124,7 +124,7 @@ class IstioSettings(Model):
     jwksUri: Optional[str] = None
     groupsClaim: str = "groups"
     usersClaim: str = "email"
-    ingressGateway: str = "knative-serving/knative-ingress-gateway"
+    "JWT claim matched against servingPort.authorizedUsers."
 
 
 class KnativeSettings(Model):
@@ -134,6 +134,7 @@ class KnativeSettings(Model):
     revisionTimeoutSeconds: int = Field(default=300, ge=1)
     maxRevisionTimeoutSeconds: int = Field(default=600, ge=1)
     progressDeadlineSeconds: int = Field(default=600, ge=1)
+    "Knative's default progress deadline; a revision never gets less (it gets its initialization time + 60 s)."
     scaleToZero: bool = True
     hpaCustomMetrics: bool = False
     allowZeroInitialScale: bool = False
