@@ -102,10 +102,9 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
     summary_text = ""
     extra: dict = {"output": build.analysis.config.output}
     if build.tree is not None:
-        changes = diff_against(out_dir, build.tree)
-        extra["changes"] = changes
         extra["files"] = len(build.tree)
         if check_only:
+            changes = diff_against(out_dir, build.tree)
             for kind in ("added", "changed", "removed"):
                 for rel in changes[kind]:
                     diags.append(Diagnostic(
@@ -114,9 +113,13 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
                         hint="run `infc compile` and commit the output tree"))
             diags = sort_diagnostics(diags)
         else:
-            if any(changes.values()):
-                changes = extra["changes"] = write_tree(out_dir, build.tree)
+            try:
+                changes = write_tree(out_dir, build.tree)  # diffs under the write lock; writes only if needed
+            except OSError as exc:  # a read-only checkout, a full disk: the previous tree is untouched
+                raise click.ClickException(f"cannot write {build.analysis.config.output}/: {exc.strerror or exc}"
+                                           " (the previous output tree is unchanged)") from None
             summary_text = _compile_summary(build, changes)
+        extra["changes"] = changes
     code = _report(diags, fmt, root, extra, summary_text)
     if code == EXIT_OK and fail_on_change and build.tree is not None and any(extra["changes"].values()):
         click.echo("infc: the output tree changed; review and stage it", err=True)

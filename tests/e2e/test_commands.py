@@ -145,3 +145,20 @@ def test_labels_and_annotations_may_be_maps(tmp_path: Path):
     service = yaml.safe_load((tmp_path / "deploy/prod/runai-nlp/chat/service.yaml").read_text())
     assert service["metadata"]["labels"]["team"] == "nlp"
     assert service["metadata"]["annotations"]["owner"] == "alice"
+
+
+def test_an_unwritable_output_is_a_clear_error(example_copy: Path, monkeypatch):
+    import errno
+
+    from click.testing import CliRunner
+
+    import compiler.output.write as write
+    from compiler.cli import cli
+
+    def refuse(target, tree):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(write, "write_tree", refuse)
+    result = CliRunner().invoke(cli, ["compile", str(example_copy)])
+    assert result.exit_code == 1
+    assert "cannot write deploy/: Read-only file system (the previous output tree is unchanged)" in result.output
