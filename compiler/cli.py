@@ -9,7 +9,7 @@ import click
 
 from compiler import __version__
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 3  # usage errors (2) are click's
 FORMATS = ["text", "json", "github", "sarif"]
 
 

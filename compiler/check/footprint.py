@@ -79,9 +79,8 @@ def demand(w) -> Demand:
     reps = derived.replicas(spec)
     gpu = derived.gpu_request(spec)
     cluster_spec = w.cluster.obj.spec
+    # Knative's queue-proxy sidecar request (config-deployment default 25m) counts against quota.
     sidecar = cluster_spec.knative.queueSidecarCpuRequest
-    if sidecar is None:
-        sidecar = derived.QUEUE_PROXY_CPU
     portion = gpu.portion if gpu.devices and gpu.portion is not None and gpu.portion < 1 else None
     memory = gpu.memory_bytes if gpu.devices and portion is None else None
     return Demand(
@@ -97,7 +96,7 @@ def demand(w) -> Demand:
         portion=portion,
         gpu_memory=memory,
         cpu=round(derived.cpu_cores(spec) + sidecar, 6),
-        memory=derived.memory_bytes(spec) + derived.QUEUE_PROXY_MEMORY,
+        memory=derived.memory_bytes(spec),
         priority=derived.priority_value(spec),
         preemptible=derived.preemptible(spec),
         node_type=spec.nodeType,

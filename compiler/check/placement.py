@@ -170,7 +170,6 @@ class PoolState:
         sized = [g for g in self.groups if g.count and g.gpus]
         # KAI converts pending GPU-memory requests with the smallest GPU memory of the pool.
         self.gpu_memory: int = min((g.gpu_memory for g in sized), default=0)
-        self.gpu_total: int = sum(g.gpus * g.count for g in self.groups)
 
     # -- eligibility, cached per selector ---------------------------------------------------
 

@@ -93,7 +93,7 @@ def department_fit(workloads, ctx: CheckContext) -> list[Diagnostic]:
                 total = 0.0
                 reported = False
                 for p in projects:
-                    pq, idx = parse_quota(p.obj.spec.resources, pool)
+                    _, idx = parse_quota(p.obj.spec.resources, pool)
                     if idx is None:
                         continue
                     entry = getattr(p.obj.spec.resources[idx], res)

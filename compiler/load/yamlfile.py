@@ -59,7 +59,7 @@ class _Builder:
         m = node.start_mark
         return Location(self.file, m.line + 1, m.column + 1)
 
-    def build(self, node: Node, path: tuple, depth: int, anchored: bool = False) -> Any:
+    def build(self, node: Node, path: tuple, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise _Limit(f"document expands to more than {MAX_NODES} nodes (alias bomb?)", node)

@@ -14,37 +14,6 @@ from pathlib import Path
 from compiler.check.footprint import Demand, demand_from_footprint
 from compiler.check.placement import Placement, fmt_num, simulate
 
-LOCK_FILE = "infc.lock.json"
-
-
-def _entries(data: object) -> dict[str, dict]:
-    """Lock entries {"<namespace>/<workload>": entry}, given directly or under "workloads"."""
-    if not isinstance(data, dict):
-        return {}
-    inner = data.get("workloads")
-    if isinstance(inner, dict):
-        data = inner
-    return {k: v for k, v in data.items() if isinstance(v, dict) and ("revision" in v or "footprint" in v)}
-
-
-def _by_cluster(revisions: dict, analysis) -> dict[str, dict[str, dict]]:
-    """Accept {cluster: {lock key: entry}} or a flat {lock key: entry}."""
-    if not revisions:
-        return {}
-    if all(isinstance(v, dict) and ("revision" in v or "footprint" in v) for v in revisions.values()):
-        cluster_of = {f"{w.namespace}/{w.name}": w.cluster.name for w in analysis.workloads}
-        out: dict[str, dict[str, dict]] = {}
-        for key, entry in revisions.items():
-            out.setdefault(cluster_of.get(key, ""), {})[key] = entry
-        return out
-    return {c: _entries(v) for c, v in revisions.items()}
-
-
-def _file_changes(new_tree: dict[str, bytes], old_root: Path) -> dict[str, list[str]]:
-    from compiler.output.write import diff_against
-
-    return diff_against(Path(old_root), new_tree)
-
 def _revision_changes(previous: dict, current: dict) -> list[dict]:
     out = []
     for cluster in sorted(set(previous) | set(current)):
@@ -123,13 +92,13 @@ def plan(analysis, new_tree: dict[str, bytes], old_root: Path, revisions: dict[s
 
     `new_tree`: the would-be output tree, path relative to the output directory -> bytes;
     `old_root`: the current output directory; `revisions`: the new lock entries,
-    {cluster: {"<namespace>/<workload>": {"revision", "specHash", "footprint"}}} (a flat
-    {lock key: entry} is accepted); `previous`: the current lock entries in the same shape
-    (`compiler.build.read_previous`)."""
-    current = _by_cluster(revisions, analysis)
-    placement = simulate(analysis.workloads)
-    files = _file_changes(new_tree, old_root)
-    revision_changes = _revision_changes(previous, current)
+    {cluster: {"<namespace>/<workload>": {"revision", "specHash", "footprint"}}};
+    `previous`: the current lock entries in the same shape (`compiler.build.read_previous`)."""
+    from compiler.output.write import diff_against
+
+    placement = analysis.placement or simulate(analysis.workloads)
+    files = diff_against(Path(old_root), new_tree)
+    revision_changes = _revision_changes(previous, revisions)
     return {
         "files": files,
         "revisions": revision_changes,

@@ -19,6 +19,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from compiler.output.lock import LOCK_NAME
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -140,7 +142,6 @@ def _terminate_as_interrupt():
 INCREMENTAL_MAX = 200
 INCREMENTAL_SHARE = 0.2
 _JOURNAL = ".infc-journal.json"
-_LOCK_FILE = "infc.lock.json"
 
 
 def write_tree(target: Path, tree: dict[str, bytes]) -> dict[str, list[str]]:
@@ -241,7 +242,7 @@ def _write_incremental(target: Path, tree: dict[str, bytes], touched: list[str],
     try:
         _write_files(staging, tree, touched)
         # Lock files move last: a tree whose lock is new is complete.
-        order = sorted(touched, key=lambda rel: (rel.endswith(_LOCK_FILE), rel))
+        order = sorted(touched, key=lambda rel: (rel.endswith(LOCK_NAME), rel))
         (staging / _JOURNAL).write_text(json.dumps({"move": order, "remove": sorted(removed)}))
     except BaseException:
         with _signals_deferred():

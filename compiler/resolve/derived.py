@@ -20,10 +20,6 @@ NON_PREEMPTIBLE_FROM = 100
 SERVER_PORTS = {"vllm": 8000, "tgi": 8080}
 DEFAULT_SERVER = "vllm"
 
-# Knative's queue-proxy sidecar request (config-deployment default) counts against quota.
-QUEUE_PROXY_CPU = 0.025
-QUEUE_PROXY_MEMORY = 0
-
 
 @dataclass(frozen=True)
 class Replicas:

@@ -55,9 +55,6 @@ class EffectiveWorkload:
             p = p[:-1]
         return self.doc.loc(("metadata", "name"))
 
-    def set_by_workload(self, *path: Any) -> bool:
-        return self.loc(*path).file == self.doc.file
-
 
 @dataclass
 class Baseline:
@@ -85,7 +82,7 @@ def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list
     out: list[EffectiveWorkload] = []
     bad_projects: set[str] = set()
     shared = _SharedLayers()
-    for (project_name, name), parsed in sorted(repo.workloads.items()):
+    for _key, parsed in sorted(repo.workloads.items()):
         w = _resolve_one(repo, parsed, baseline, diags, bad_projects, shared)
         if w is not None:
             out.append(w)

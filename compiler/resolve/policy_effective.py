@@ -231,7 +231,6 @@ class EffectiveDefaults:
 
     data: Any = None
     provenance: dict[tuple, Location] = field(default_factory=dict)
-    setter: dict[tuple, str] = field(default_factory=dict)  # top-level path -> policy name
     attributes: dict[tuple, dict[str, tuple[Any, Location, str]]] = field(default_factory=dict)
     references: dict[tuple, dict[str, Reference]] = field(default_factory=dict)
 
