@@ -21,14 +21,17 @@ class Build:
     tree: dict[str, bytes] | None = None  # relative to the output directory
     lock_entries: dict[str, dict[str, dict]] = field(default_factory=dict)  # cluster -> lock entries
     changed: set[str] = field(default_factory=set)  # workloads ("project/name") with a new revision
+    previous: dict[str, dict[str, dict]] = field(default_factory=dict)  # the lock entries read
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return self.analysis.diagnostics
 
 
-def read_previous(root: Path) -> tuple[dict[str, dict[str, dict]], list[Diagnostic]]:
-    config, _ = read_config(root)
+def read_previous(root: Path, config=None) -> tuple[dict[str, dict[str, dict]], list[Diagnostic]]:
+    """The lock entries of the current output tree, per cluster."""
+    if config is None:
+        config, _ = read_config(root)
     out_dir = (root / config.output)
     previous: dict[str, dict[str, dict]] = {}
     diags: list[Diagnostic] = []
@@ -48,9 +51,10 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Bui
 
     root = root.resolve()
     cache = Cache(root) if use_cache else None
-    previous, lock_diags = read_previous(root)
-    analysis = analyse(root, previous, cache)
-    build = Build(analysis)
+    config, _ = read_config(root)
+    previous, lock_diags = read_previous(root, config)
+    analysis = analyse(root, previous, cache, config)
+    build = Build(analysis, previous=previous)
     if lock_diags:
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
     if not analysis.has_errors:

@@ -196,7 +196,7 @@ def _rel(root: Path, path: Path) -> str:
 @_format_option
 def plan_cmd(repo: Path, fmt: str | None) -> None:
     """What a compile would change: revisions, files, GPU per project and pool, node pools."""
-    from compiler.build import compile_repository, read_previous
+    from compiler.build import compile_repository
     from compiler.pipeline import find_root
     from compiler.output.plan import format_plan_text, plan
 
@@ -204,8 +204,7 @@ def plan_cmd(repo: Path, fmt: str | None) -> None:
     build = compile_repository(root)
     if build.tree is None:
         sys.exit(_report(build.diagnostics, fmt, root))
-    previous, _ = read_previous(root)
-    data = plan(build.analysis, build.tree, build.analysis.output_dir, build.lock_entries, previous)
+    data = plan(build.analysis, build.tree, build.analysis.output_dir, build.lock_entries, build.previous)
     text = format_plan_text(data)
     sys.exit(_report(build.diagnostics, fmt, root, {"plan": data}, text))
 
@@ -243,13 +242,11 @@ def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> Non
 @_format_option
 def quota_cmd(repo: Path, fmt: str | None) -> None:
     """Usage against quota per department, project and node pool."""
-    from compiler.build import read_previous
     from compiler.pipeline import analyse, find_root
     from compiler.quota_report import format_quota_text, quota_table
 
     root = find_root(repo)
-    previous, _ = read_previous(root)
-    analysis = analyse(root, previous)
+    analysis = analyse(root)  # usage at minimum replicas: the lock (previous revisions) plays no part
     rows = quota_table(analysis)
     sys.exit(_report(analysis.diagnostics, fmt, root, {"quota": rows}, format_quota_text(rows)))
 

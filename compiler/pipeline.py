@@ -52,7 +52,7 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Do
 
     files, diags = discover(root, exclude)
     results: list = []
-    misses: list[tuple[int, bytes, str]] = []
+    misses: list[tuple[int, bytes, str, str]] = []
     keys: list[str] = []
     for path in files:
         rel = path.relative_to(root).as_posix()
@@ -62,13 +62,14 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Do
             diags.append(Diagnostic("IC001", f"cannot read file: {exc.strerror}", Location(rel),
                                     hint="check the file's permissions"))
             continue
-        key = f"{rel}|{content_digest(raw)}"
+        digest = content_digest(raw)
+        key = f"{rel}|{digest}"
         hit = cache.get("documents", key) if cache else None
         if hit is None:
-            misses.append((len(results), raw, rel))
+            misses.append((len(results), raw, rel, digest))
         results.append(hit)
         keys.append(key)
-    for (index, _raw, _rel), parsed in zip(misses, map_ordered(_parse_file, [(raw, rel) for _, raw, rel in misses])):
+    for (index, *_), parsed in zip(misses, map_ordered(_parse_file, [item[1:] for item in misses])):
         results[index] = parsed
         if cache:
             cache.put("documents", keys[index], parsed)
@@ -79,7 +80,7 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Do
     return docs, diags
 
 
-def _parse_file(item: tuple[bytes, str]):
+def _parse_file(item: tuple[bytes, str, str]):
     from compiler.load.yamlfile import parse_yaml
 
     return parse_yaml(*item)
@@ -114,14 +115,15 @@ def baseline_policy():
     return Baseline(Parsed(pol, docs[0]))
 
 
-def analyse(root: Path, previous: dict | None = None, cache=None) -> Analysis:
+def analyse(root: Path, previous: dict | None = None, cache=None, config: k.ConfigSpec | None = None) -> Analysis:
     """Load, parse, resolve and check a repository. Never raises on bad input."""
     from compiler.check import CheckContext, run_checks
     from compiler.resolve.effective import resolve_workloads
     from compiler.spec.parse import parse_documents
 
     root = root.resolve()
-    config, _ = read_config(root)  # its problems are reported when infc.yaml is parsed below
+    if config is None:
+        config, _ = read_config(root)  # its problems are reported when infc.yaml is parsed below
     output = (root / config.output).resolve()
     docs, diags = load_documents(root, [output], cache)
     repo, parse_diags = parse_documents(docs)

@@ -151,7 +151,7 @@ def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def parse_yaml(raw: bytes, file: str) -> tuple[list[Document], list[Diagnostic]]:
+def parse_yaml(raw: bytes, file: str, digest: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """Parse one file's bytes. Never raises: every problem is a Diagnostic."""
     start = Location(file, 1, 1)
     if len(raw) > MAX_FILE_BYTES:
@@ -165,7 +165,7 @@ def parse_yaml(raw: bytes, file: str) -> tuple[list[Document], list[Diagnostic]]
     if "\x00" in text:
         return [], [Diagnostic("IC001", "file contains NUL bytes (binary file?)", start,
                                hint="move binary files out of the repository")]
-    digest = content_digest(raw)
+    digest = digest or content_digest(raw)
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     try:
