@@ -17,16 +17,7 @@ from typing import Any, Iterable, Iterator
 from compiler.check.common import items
 from compiler.check.registry import repository_rule, workload_rule
 from compiler.diagnostics import Diagnostic
-
-# (kind, pattern). Patterns are deliberately specific: a false alarm blocks a commit.
-PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("Hugging Face token", re.compile(r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}")),
-    ("NGC API key", re.compile(r"(?<![A-Za-z0-9])nvapi-[A-Za-z0-9_-]{20,}")),
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
-    ("bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=-]{20,}")),
-]
+from compiler.secret_shapes import secret_kind
 
 SECRET_HINT = ("remove it from the repository (and revoke it: it is in the git history), create a Kubernetes"
                " Secret holding it, describe that Secret with a Credential and reference the Credential")
@@ -37,14 +28,6 @@ HF_TOKEN_HINT = ("create a Secret holding HF_TOKEN and reference it with hugging
 SENSITIVE_WORDS = {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "CREDENTIALS", "APIKEY"}
 SENSITIVE_PAIRS = {("API", "KEY"), ("ACCESS", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY"), ("AUTH", "KEY"),
                    ("CLIENT", "SECRET"), ("SIGNING", "KEY"), ("ENCRYPTION", "KEY")}
-
-
-def secret_kind(text: str) -> str | None:
-    """The kind of the first secret shape found in `text`, or None."""
-    for kind, pattern in PATTERNS:
-        if pattern.search(text):
-            return kind
-    return None
 
 
 def redact(value: Any) -> Any:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, Location, Severity
 from compiler.report.common import SECRET_CODES, Options, located, summary_line, where
+from compiler.secret_shapes import MASK, mask
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -33,20 +34,7 @@ _SEVERITY_COLOR = {
 # Frames show at most this many characters of a line, around the column.
 _MAX_WIDTH = 120
 _CONTEXT = 1
-_MASK = "****"
 _TAB = "    "
-
-# Well-known token shapes, masked in every frame line whatever the diagnostic: a secret the
-# checks did not flag must not reach a CI log through the context of a neighbouring problem.
-_TOKEN = re.compile(
-    r"\bhf_[A-Za-z0-9]{20,}"
-    r"|\bgh[pousr]_[A-Za-z0-9]{20,}"
-    r"|\bgithub_pat_[A-Za-z0-9_]{20,}"
-    r"|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"
-    r"|\bsk-[A-Za-z0-9_-]{20,}"
-    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}"
-    r"|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
-)
 
 # A block mapping key up to its `:` (the colon followed by a blank), after any `- ` markers.
 _KEY = re.compile(r"""^(\s*(?:-\s+)*(?!-\s)(?:"[^"]*"|'[^']*'|[^\s"'#{\[][^#]*?)\s*:)(?=\s|$)""")
@@ -99,7 +87,7 @@ def _frame(d: Diagnostic, loc: Location, sources: _Sources, paint: _Painter) -> 
         raw = text[number - 1]
         if sources.is_secret(loc.file, number):
             raw = mask_value(raw)
-        shown, caret = _window(_TOKEN.sub(_MASK, raw), loc.column if number == loc.line else 0)
+        shown, caret = _window(mask(raw), loc.column if number == loc.line else 0)
         out.append(paint(_DIM, f"{number:>{width}} |") + (f" {shown}" if shown else ""))
     if loc.column:
         out.append(gutter + " " + " " * caret + paint(_SEVERITY_COLOR[d.severity], "^"))
@@ -129,9 +117,9 @@ def mask_value(line: str) -> str:
     """`  token: hf_x` -> `  token: ****`; a line that is not `key: value` keeps just its indent."""
     key = _KEY.match(line[:1000])
     if key:
-        return f"{key.group(1)} {_MASK}"
+        return f"{key.group(1)} {MASK}"
     body = line.lstrip(" \t-")
-    return line[: len(line) - len(body)] + _MASK if body.strip() else line
+    return line[: len(line) - len(body)] + MASK if body.strip() else line
 
 
 def printable(text: str) -> str:
