@@ -9,7 +9,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from compiler.spec import quantities as q
 
-DNS1123_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+# Names of infc objects: a DNS-1123 label that starts with a letter (SPEC §1, as Run:ai requires).
+OBJECT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 
 class Model(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from compiler.diagnostics import Diagnostic, did_you_mean
 from compiler.load.document import Document
 from compiler.spec import kinds as k
-from compiler.spec.base import DNS1123_LABEL
+from compiler.spec.base import OBJECT_NAME
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -108,7 +108,7 @@ def _check_envelope(doc: Document, diags: list[Diagnostic]) -> str | None:
 
 def _check_name(doc: Document, diags: list[Diagnostic]) -> bool:
     name = doc.name
-    if isinstance(name, str) and len(name) <= 63 and DNS1123_LABEL.match(name):
+    if isinstance(name, str) and len(name) <= 63 and OBJECT_NAME.match(name):
         return True
     diags.append(Diagnostic(
         "IC201", f"invalid name '{name}'", doc.loc(("metadata", "name")),
