@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import yaml
@@ -134,7 +133,6 @@ def test_fail_on_change_for_pre_commit(example_copy: Path):
     first = run_infc("compile", str(example_copy), "--fail-on-change")
     assert first.returncode == 1 and "changed" in first.stderr
     assert run_infc("compile", str(example_copy), "--fail-on-change").returncode == 0
-    shutil.rmtree(example_copy / "deploy")
 
 
 def test_labels_and_annotations_may_be_maps(tmp_path: Path):

@@ -50,7 +50,7 @@ PLANTS = {
         metadata: {{name: other}}
         spec: {{domain: "{AWS}.example.com"}}
         """),
-    "yaml comment-free key": ("workloads/nlp/chat.yaml", workload("chat", f"""
+    "annotation key": ("workloads/nlp/chat.yaml", workload("chat", f"""
         annotations: [{{name: "{NGC}", value: x}}]
         """)),
 }
