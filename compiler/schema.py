@@ -2,14 +2,55 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import sys
+from functools import lru_cache
+
+from pydantic.json_schema import GenerateJsonSchema
+
 from compiler.spec.kinds import KINDS
+
+
+@lru_cache(maxsize=None)
+def _attribute_docstrings(module_name: str) -> dict[str, dict[str, str]]:
+    """{class: {field: docstring}} from the string literal under each annotated field.
+
+    Read here rather than by pydantic at import (`use_attribute_docstrings`), which would
+    parse the models' source on every run of every command."""
+    tree = ast.parse(inspect.getsource(sys.modules[module_name]))
+    docs: dict[str, dict[str, str]] = {}
+    for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+        fields = docs.setdefault(cls.name, {})
+        for stmt, after in zip(cls.body, cls.body[1:]):
+            if (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+                    and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)):
+                fields[stmt.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+class _WithFieldDocs(GenerateJsonSchema):
+    """Describes each property with the docstring written under its field."""
+
+    def model_schema(self, schema):
+        out = super().model_schema(schema)
+        cls = schema["cls"]
+        docs = {}
+        for base in reversed(cls.__mro__):  # a subclass's docstring wins over its base's
+            if base.__module__.startswith("compiler.spec"):
+                docs.update(_attribute_docstrings(base.__module__).get(base.__name__, {}))
+        for name, prop in out.get("properties", {}).items():
+            if name in docs and "description" not in prop:
+                prop["description"] = docs[name]
+        return out
 
 
 def json_schema(kind: str | None = None) -> dict:
     if kind is not None:
         if kind not in KINDS:
             raise KeyError(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}")
-        schema = KINDS[kind].model_json_schema()
+        schema = KINDS[kind].model_json_schema(schema_generator=_WithFieldDocs)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = f"infc/v1 {kind}"
         return schema
@@ -17,7 +58,7 @@ def json_schema(kind: str | None = None) -> dict:
     defs: dict = {}
     branches = []
     for name, model in KINDS.items():
-        sub = model.model_json_schema(ref_template="#/$defs/{model}")
+        sub = model.model_json_schema(ref_template="#/$defs/{model}", schema_generator=_WithFieldDocs)
         defs.update(sub.pop("$defs", {}))
         defs[f"{name}Document"] = sub
         branches.append({"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
@@ -38,7 +79,7 @@ def field_reference_markdown() -> str:
     lines = ["# Field reference", "",
              "Generated from infc's models by `infc schema --markdown`; do not edit by hand.", ""]
     for name, model in KINDS.items():
-        schema = model.model_json_schema()
+        schema = model.model_json_schema(schema_generator=_WithFieldDocs)
         defs = schema.get("$defs", {})
         lines += [f"## {name}", "", "| field | type | description |", "| --- | --- | --- |"]
         _rows(schema, defs, "", lines, set())

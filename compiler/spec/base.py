@@ -1,6 +1,5 @@
 """Shared pydantic building blocks: strict unknown-field handling and quantity types."""
 
-from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Union
@@ -17,7 +16,7 @@ class Model(BaseModel):
     """Every input object: unknown fields are errors (IC006), never dropped."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, validate_default=False,
-                              use_attribute_docstrings=True)
+                              use_attribute_docstrings=False, defer_build=True)
 
 
 def _quantity(value: Any) -> str:

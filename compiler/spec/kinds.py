@@ -1,6 +1,5 @@
 """Every input kind of SPEC.md §1: Config, Cluster, Department, Project, Policy, assets, workloads."""
 
-from __future__ import annotations
 
 from typing import Any, Literal, Optional, Union
 

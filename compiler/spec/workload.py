@@ -1,6 +1,5 @@
 """The inference workload spec: Run:ai's InferenceSpec fields plus the Hugging Face block."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
