@@ -77,11 +77,9 @@ def _templates_digest(directory: Path) -> str:
     return digest(*(f"{p.name}:{p.read_bytes().hex()}" for p in sorted(directory.glob("*.j2"))))
 
 
-def _pool_for(w, placement) -> str:
+def _pool_for(facts, placement) -> str:
     """The pool the simulation placed the revision in (first fitting pool in the workload's order)."""
-    from compiler.resolve import derived
-
-    return placement.pool_for(w.key) or derived.node_pools(w.spec, w.project.obj.spec)[0]
+    return placement.pool_for(facts.key) or facts.demand.pools[0]
 
 
 @dataclass
@@ -120,7 +118,7 @@ class _Emitter:
 
 def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                  templates_digest: str, progress=None) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    from compiler.check.footprint import footprint
+    from compiler.check.footprint import footprint_of
     from compiler.check.placement import simulate
     from compiler.output.gitops import render_delivery
     from compiler.render.cluster import render_cluster
@@ -129,11 +127,11 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
     repo = analysis.repo
     tree: dict[str, bytes] = {}
     diags: list[Diagnostic] = []
-    placement = analysis.placement or simulate(analysis.workloads)
+    placement = analysis.placement or simulate(analysis.facts)
     changed = build.changed
     by_cluster: dict[str, list] = {}
-    for w in analysis.workloads:
-        by_cluster.setdefault(w.cluster.name, []).append(w)
+    for f in analysis.facts:
+        by_cluster.setdefault(f.cluster_name, []).append(f)
     context = _render_context_digest(repo, templates_digest)
     for cluster_name, cluster in sorted(repo.clusters.items()):
         settings = ValidationSettings.from_cluster(cluster.obj.spec)
@@ -153,12 +151,12 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         _kustomization(tree, renderer, f"{cluster_name}/cluster", cluster_files)
 
         cluster_context = _digest_of(context, cluster.obj.model_dump(mode="json"))
-        jobs = [(w, _pool_for(w, placement)) for w in by_cluster.get(cluster_name, [])]
-        rendered = _workload_files(jobs, repo, renderer, out, cache, cluster_context,
+        jobs = [(f, _pool_for(f, placement)) for f in by_cluster.get(cluster_name, [])]
+        rendered = _workload_files(jobs, analysis, renderer, out, cache, cluster_context,
                                    (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
         for (w, pool), (files, spec_hash, findings) in zip(jobs, rendered):
             key = f"{w.namespace}/{w.name}"
-            out.report(findings, w.doc.loc(("metadata", "name")))
+            out.report(findings, w.fallback)
             number = next_revision(old_entries.get(key), spec_hash)
             if key in old_entries and number != old_entries[key]["revision"]:
                 changed.add(w.key)
@@ -167,7 +165,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                 _revision_line(w.name, 0), _revision_line(w.name, number), 1)
             for filename, content in files.items():
                 tree[f"{cluster_name}/{key}/{filename}"] = content
-            entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint(w, pool),
+            entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint_of(w.demand, pool),
                             "source": w.file, "nodePool": pool}
             ns_dirs.setdefault(w.namespace, []).append(w.name)
         for ns, names in sorted(ns_dirs.items()):
@@ -212,17 +210,19 @@ def _render_context_digest(repo, templates_digest: str) -> str:
 _FORKED: tuple = ()
 
 
-def _workload_files(jobs, repo, renderer, out: _Emitter, cache, context: str, progress=None):
-    """Per job (workload, pool), in order: (files with revision number 0, spec hash, findings).
+def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, context: str, progress=None):
+    """Per job (workload facts, pool), in order: (files with revision number 0, spec hash, findings).
 
     Hits come from the cache; misses are rendered, in parallel when there are many."""
-    keys = [_digest_of(context, [w.name, w.namespace, w.project.name, w.file, pool], w.data) for w, pool in jobs]
+    keys = [_digest_of(context, [f.name, f.namespace, f.project_name, f.file, pool], f.spec_digest)
+            for f, pool in jobs]
     results: list = [cache.get("renders", key) if cache else None for key in keys]
     misses = [i for i, hit in enumerate(results) if hit is None]
     from compiler.parallel import map_ordered
 
     global _FORKED
-    _FORKED = (jobs, repo, renderer, out)
+    # Resolved here, before the workers fork (a workload whose facts came from the cache is resolved now).
+    _FORKED = ({i: (analysis.effective(jobs[i][0]), jobs[i][1]) for i in misses}, analysis.repo, renderer, out)
     try:
         rendered = map_ordered(_render_job, misses, progress)
     finally:
@@ -254,6 +254,6 @@ def _rolling(analysis: Analysis, changed: set[str], previous, placement) -> list
         return []
     from compiler.check.rolling import rolling_update_diagnostics
 
-    diags = rolling_update_diagnostics(analysis.workloads, changed, previous, placement)
-    by_key = {w.key: w for w in analysis.workloads}
+    diags = rolling_update_diagnostics(analysis.facts, changed, previous, placement)
+    by_key = {f.key: f for f in analysis.facts}
     return [d for d in diags if not (d.subject in by_key and d.code in by_key[d.subject].ignore)]

@@ -143,8 +143,8 @@ def _progress_bar():
 
 
 def _compile_summary(build, changes: dict) -> str:
-    workloads = build.analysis.workloads
-    clusters = sorted({w.cluster.name for w in workloads}) or sorted(build.analysis.repo.clusters)
+    workloads = build.analysis.facts
+    clusters = sorted({w.cluster_name for w in workloads}) or sorted(build.analysis.repo.clusters)
     bumped = len(build.changed)
     return (f"infc: compiled {len(workloads)} workloads for cluster(s) {', '.join(clusters) or '-'} into "
             f"{build.analysis.config.output}/ ({len(build.tree)} files: {len(changes['added'])} added, "
@@ -166,7 +166,7 @@ def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> No
     build = compile_repository(root)
     diags = build.diagnostics
     if files:
-        diags = _touching(diags, build.analysis.workloads, {_rel(root, f) for f in files})
+        diags = _touching(diags, build.analysis.facts, {_rel(root, f) for f in files})
     sys.exit(_report(diags, fmt, root, {"files": sorted(_rel(root, f) for f in files)} if files else None))
 
 
@@ -177,8 +177,8 @@ CROSS_FILE_CODES = {"IC212", "IC401", "IC402", "IC403", "IC404", "IC405", "IC406
 def _touching(diags, workloads, wanted: set[str]) -> list:
     """Diagnostics in the given files, about their workloads, or shared-resource findings on their cluster."""
     affected = {w.key for w in workloads if w.file in wanted}
-    clusters = {w.cluster.name for w in workloads if w.key in affected}
-    cluster_of = {w.key: w.cluster.name for w in workloads}
+    clusters = {w.cluster_name for w in workloads if w.key in affected}
+    cluster_of = {w.key: w.cluster_name for w in workloads}
     return [d for d in diags
             if d.location is None or d.location.file in wanted or d.subject in affected
             or (d.code in CROSS_FILE_CODES and cluster_of.get(d.subject) in clusters)]

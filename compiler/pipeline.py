@@ -21,9 +21,11 @@ class Analysis:
     config: k.ConfigSpec
     documents: list[Document]
     repo: Repository
-    workloads: list = field(default_factory=list)  # EffectiveWorkload
+    # What the repository-wide stages read of each resolved workload, in (project, name) order.
+    facts: list = field(default_factory=list)  # WorkloadFacts
     diagnostics: list[Diagnostic] = field(default_factory=list)
     placement: object = None  # compiler.check.placement.Placement, from the checks
+    resolver: object = None  # compiler.resolve.effective.Resolver
 
     @property
     def output_dir(self) -> Path:
@@ -32,6 +34,15 @@ class Analysis:
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.diagnostics)
+
+    @property
+    def workloads(self) -> list:
+        """Every resolved workload's EffectiveWorkload (those whose facts came from the cache
+        are resolved now)."""
+        return [self.effective(f) for f in self.facts]
+
+    def effective(self, facts):
+        return self.resolver.resolve((facts.project_name, facts.name), [])
 
 
 def find_root(start: Path) -> Path:
@@ -117,8 +128,9 @@ def baseline_policy():
 
 def analyse(root: Path, previous: dict | None = None, cache=None, config: k.ConfigSpec | None = None) -> Analysis:
     """Load, parse, resolve and check a repository. Never raises on bad input."""
-    from compiler.check import CheckContext, run_checks
-    from compiler.resolve.effective import resolve_workloads
+    from compiler.check import CheckContext, repository_diagnostics
+    from compiler.resolve.effective import Resolver
+    from compiler.resolve.policy import PolicyCache, policy_diagnostics
     from compiler.spec.parse import parse_documents
 
     root = root.resolve()
@@ -128,16 +140,53 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
     docs, diags = load_documents(root, [output], cache)
     repo, parse_diags = parse_documents(docs)
     diags.extend(parse_diags)
-    workloads, resolve_diags = resolve_workloads(repo, baseline_policy())
-    diags.extend(resolve_diags)
-    from compiler.resolve.policy import enforce_policies
-
-    diags.extend(enforce_policies(workloads, repo))
+    resolver = Resolver(repo, baseline_policy())
+    policies = PolicyCache(repo)
+    diags.extend(policy_diagnostics(repo, policies))
     ctx = CheckContext(repo=repo, previous=previous or {})
-    diags.extend(run_checks(workloads, ctx))
-    analysis = Analysis(root, config, docs, repo, workloads, [], ctx.placement)
+    facts = _workload_facts(repo, resolver, policies, ctx, diags, cache, _shared_digest(docs) if cache else "")
+    diags.extend(repository_diagnostics(facts, ctx))
+    analysis = Analysis(root, config, docs, repo, facts, [], ctx.placement, resolver)
     analysis.diagnostics = apply_ignores(diags, config.ignore)
     return analysis
+
+
+def _workload_facts(repo: Repository, resolver, policies, ctx, diags: list[Diagnostic], cache, shared: str) -> list:
+    """Resolve, police and check each workload on its own; the facts and findings of one whose
+    file and whose repository's other documents are unchanged come from the cache."""
+    from compiler.cache import digest
+    from compiler.check import workload_diagnostics
+    from compiler.check.facts import facts_of
+    from compiler.resolve.policy import workload_policy_diagnostics
+
+    out = []
+    for key in sorted(repo.workloads):
+        doc = repo.workloads[key].doc
+        memo = digest(shared, doc.file, doc.digest, str(doc.index)) if cache else ""
+        hit = cache.get("workloads", memo) if cache else None
+        if hit is None:
+            found: list[Diagnostic] = []
+            w = resolver.resolve(key, found)
+            if w is None:  # not memoised: a missing project or cluster is reported once for all
+                diags.extend(found)
+                continue
+            found += workload_policy_diagnostics(w, policies)
+            found += workload_diagnostics(w, ctx)
+            hit = (facts_of(w), found)
+            if cache:
+                cache.put("workloads", memo, hit)
+        facts, found = hit
+        out.append(facts.link(repo))
+        diags.extend(found)
+    return out
+
+
+def _shared_digest(docs: list[Document]) -> str:
+    """What every workload's resolution and checks may read besides its own document: all the
+    other kinds (policies, projects, assets, clusters, credentials, infc.yaml)."""
+    from compiler.cache import digest
+
+    return digest(*sorted({f"{d.file}|{d.digest}" for d in docs if d.kind != "InferenceWorkload"}))
 
 
 def apply_ignores(diags: list[Diagnostic], ignore: list[str]) -> list[Diagnostic]:

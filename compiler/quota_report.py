@@ -26,7 +26,7 @@ def _value(resource: str, v: float) -> float | int | None:
 
 def quota_table(analysis) -> list[dict]:
     """One row per department and project per node pool (pools with a quota entry or use)."""
-    workloads = analysis.workloads
+    workloads = analysis.facts
     placement = simulate(workloads)
     ledger = ledger_for(workloads, placement, analysis.repo)
     book: QuotaBook = ledger.book

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from compiler.check.facts import WorkloadFacts, facts_list
 from compiler.check.registry import REPOSITORY_RULES, WORKLOAD_RULES, CheckContext
 from compiler.diagnostics import Diagnostic
 
@@ -22,14 +23,26 @@ def _load_rules() -> None:
 
 def run_checks(workloads, ctx: CheckContext) -> list[Diagnostic]:
     """Every registered rule over every workload; a workload's `infc/ignore` codes are dropped."""
-    _load_rules()
     out: list[Diagnostic] = []
     for w in workloads:
-        for rule in WORKLOAD_RULES:
-            out.extend(d for d in rule(w, ctx) if d.code not in w.ignore)
-    by_key = {w.key: w for w in workloads}
+        out.extend(workload_diagnostics(w, ctx))
+    return out + repository_diagnostics(facts_list(workloads), ctx)
+
+
+def workload_diagnostics(w, ctx: CheckContext) -> list[Diagnostic]:
+    """The workload rules over one effective workload (a function of it and the repository's
+    other kinds only, so the result can be cached with the workload)."""
+    _load_rules()
+    return [d for rule in WORKLOAD_RULES for d in rule(w, ctx) if d.code not in w.ignore]
+
+
+def repository_diagnostics(facts: list[WorkloadFacts], ctx: CheckContext) -> list[Diagnostic]:
+    """The repository rules over the facts of every workload."""
+    _load_rules()
+    out: list[Diagnostic] = []
+    by_key = {w.key: w for w in facts}
     for rule in REPOSITORY_RULES:
-        for d in rule(workloads, ctx):
+        for d in rule(facts, ctx):
             w = by_key.get(d.subject)
             if w is None or d.code not in w.ignore:
                 out.append(d)

@@ -5,7 +5,7 @@
 each asking for GPU devices (whole or a fraction of each device), CPU cores (the
 container's request plus Knative's queue-proxy sidecar) and memory.
 
-`footprint(w)` is the same, as plain JSON-serialisable data, recorded per workload in the
+`footprint_of(demand)` is the same, as plain JSON-serialisable data, recorded per workload in the
 lock file so that the next run knows what the running (old) revision holds.
 """
 
@@ -105,14 +105,10 @@ def demand(w) -> Demand:
     )
 
 
-def footprint(w, pool: str | None = None) -> dict:
+def footprint_of(d: Demand, pool: str | None = None) -> dict:
     """What the revision needs, as JSON-serialisable data (recorded in the lock file).
 
     `pool` is the node pool the placement simulation put the revision in, when known."""
-    return footprint_of(demand(w), pool)
-
-
-def footprint_of(d: Demand, pool: str | None = None) -> dict:
     out: dict[str, Any] = {
         "project": d.project,
         "pools": list(d.pools),

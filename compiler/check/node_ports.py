@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from compiler.check.common import items
 from compiler.check.registry import repository_rule
 from compiler.diagnostics import Diagnostic
 
@@ -20,24 +19,24 @@ NODE_PORT_RANGE = (30000, 32767)
 def node_ports(workloads, ctx) -> Iterable[Diagnostic]:
     lo, hi = NODE_PORT_RANGE
     used: dict[tuple[str, int], tuple[str, object]] = {}
-    for w in sorted(workloads, key=lambda w: (w.cluster.name, w.key)):
-        for i, port in items(w.spec.ports):
-            if port.serviceType != "NodePort" or port.external is None:
+    for w in sorted(workloads, key=lambda w: (w.cluster_name, w.key)):
+        for i, port_name, service_type, external in w.ports:
+            if service_type != "NodePort" or external is None:
                 continue
             where = w.loc("ports", i, "external")
-            if not lo <= port.external <= hi:
+            if not lo <= external <= hi:
                 yield Diagnostic(
-                    "IC212", f"NodePort {port.external} of port '{port.name}' is outside {lo}-{hi}",
+                    "IC212", f"NodePort {external} of port '{port_name}' is outside {lo}-{hi}",
                     where, hint=f"use a port between {lo} and {hi}, or omit external to get one assigned",
                     subject=w.key)
                 continue
-            key = (w.cluster.name, port.external)
+            key = (w.cluster_name, external)
             if key in used:
                 owner, first = used[key]
                 yield Diagnostic(
-                    "IC212", f"NodePort {port.external} of port '{port.name}' is already used by {owner} on"
-                             f" cluster '{w.cluster.name}'",
+                    "IC212", f"NodePort {external} of port '{port_name}' is already used by {owner} on"
+                             f" cluster '{w.cluster_name}'",
                     where, hint=f"pick another port between {lo} and {hi} (first use at {first}), or omit external",
                     related=(first,), subject=w.key)
             else:
-                used[key] = (f"workload {w.key} (port '{port.name}')", where)
+                used[key] = (f"workload {w.key} (port '{port_name}')", where)

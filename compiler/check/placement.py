@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from compiler.check.footprint import Demand, demand
+from compiler.check.facts import facts_of
+from compiler.check.footprint import Demand
 from compiler.check.registry import CheckContext, repository_rule
 from compiler.diagnostics import Diagnostic, Location
 from compiler.resolve import derived
@@ -563,7 +564,7 @@ def simulate_demands(clusters: dict[str, object], demands: Iterable[Demand]) -> 
 
 def simulate(workloads) -> Placement:
     """Minimum replicas of every workload placed at once, one gang per revision."""
-    return simulate_demands(clusters_of(workloads), [demand(w) for w in workloads])
+    return simulate_demands(clusters_of(workloads), [facts_of(w).demand for w in workloads])
 
 
 def placement_for(workloads, ctx: CheckContext) -> Placement:

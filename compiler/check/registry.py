@@ -1,7 +1,8 @@
 """Where rules register. A rule is a small function that yields Diagnostics.
 
 - a workload rule sees one effective workload and the context;
-- a repository rule sees every effective workload at once (quota, NodePorts, placement).
+- a repository rule sees the WorkloadFacts of every workload at once (quota, NodePorts,
+  placement): what it needs of each, so that unchanged workloads can come from the cache.
 Modules in compiler/check/ register themselves with the decorators below on import.
 """
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from compiler.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    from compiler.check.facts import WorkloadFacts
     from compiler.resolve.effective import EffectiveWorkload
     from compiler.spec.parse import Repository
 
@@ -29,7 +31,7 @@ class CheckContext:
 
 
 WorkloadRule = Callable[["EffectiveWorkload", CheckContext], Iterable[Diagnostic]]
-RepositoryRule = Callable[[list["EffectiveWorkload"], CheckContext], Iterable[Diagnostic]]
+RepositoryRule = Callable[[list["WorkloadFacts"], CheckContext], Iterable[Diagnostic]]
 
 WORKLOAD_RULES: list[WorkloadRule] = []
 REPOSITORY_RULES: list[RepositoryRule] = []

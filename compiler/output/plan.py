@@ -96,7 +96,7 @@ def plan(analysis, new_tree: dict[str, bytes], old_root: Path, revisions: dict[s
     `previous`: the current lock entries in the same shape (`compiler.build.read_previous`)."""
     from compiler.output.write import diff_against
 
-    placement = analysis.placement or simulate(analysis.workloads)
+    placement = analysis.placement or simulate(analysis.facts)
     files = diff_against(Path(old_root), new_tree)
     revision_changes = _revision_changes(previous, revisions)
     return {

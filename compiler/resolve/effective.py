@@ -79,18 +79,37 @@ def applicable_policies(repo: Repository, project: Parsed[k.Project], baseline: 
 
 def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list[EffectiveWorkload], list[Diagnostic]]:
     diags: list[Diagnostic] = []
-    out: list[EffectiveWorkload] = []
-    bad_projects: set[str] = set()
-    shared = _SharedLayers()
-    for _key, parsed in sorted(repo.workloads.items()):
-        w = _resolve_one(repo, parsed, baseline, diags, bad_projects, shared)
-        if w is not None:
-            out.append(w)
-        # Once resolved, only the effective spec is read: drop the parsed one (half the
-        # models of a 10,000-workload repository).
-        parsed.obj = parsed.obj.model_construct(apiVersion=parsed.obj.apiVersion, kind=parsed.obj.kind,
-                                                metadata=parsed.obj.metadata, spec=_EMPTY_SPEC)
+    resolver = Resolver(repo, baseline)
+    out = [w for key in sorted(repo.workloads) if (w := resolver.resolve(key, diags)) is not None]
     return out, diags
+
+
+class Resolver:
+    """Resolves the workloads of one repository on demand, once each, sharing the layers."""
+
+    def __init__(self, repo: Repository, baseline: Baseline | None):
+        self.repo = repo
+        self.baseline = baseline
+        self._shared = _SharedLayers()
+        self._bad_projects: set[str] = set()  # a missing cluster or department is reported once
+        self._done: dict[tuple[str, str], EffectiveWorkload | None] = {}
+
+    def resolve(self, key: tuple[str, str], diags: list[Diagnostic]) -> EffectiveWorkload | None:
+        """The workload (project, name) of the repository; its problems are added to `diags`
+        the first time it is resolved."""
+        if key not in self._done:
+            parsed = self.repo.workloads[key]
+            self._done[key] = _resolve_one(self.repo, parsed, self.baseline, diags, self._bad_projects, self._shared)
+            # Once resolved, only the effective spec is read: drop the parsed one (half the
+            # models of a 10,000-workload repository).
+            parsed.obj = parsed.obj.model_construct(apiVersion=parsed.obj.apiVersion, kind=parsed.obj.kind,
+                                                    metadata=parsed.obj.metadata, spec=_EMPTY_SPEC)
+        return self._done[key]
+
+    @property
+    def resolved(self) -> int:
+        """How many workloads were resolved so far."""
+        return len(self._done)
 
 
 class _SharedLayers:

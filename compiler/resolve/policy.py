@@ -89,14 +89,24 @@ class PolicyCache:
 def enforce_policies(workloads, repo) -> list[Diagnostic]:
     """IC006/IC007 for bad rules and defaults (once per policy), IC101-IC108 per workload."""
     cache = PolicyCache(repo)
+    diags = policy_diagnostics(repo, cache)
+    for w in workloads:
+        diags.extend(workload_policy_diagnostics(w, cache))
+    return diags
+
+
+def policy_diagnostics(repo, cache: "PolicyCache") -> list[Diagnostic]:
+    """IC006/IC007 for the policies' own rules and defaults."""
     diags: list[Diagnostic] = []
     for pol in sorted(repo.policies.values(), key=lambda p: p.name):
         diags.extend(cache.compile(pol).diagnostics)
         diags.extend(validate_defaults(pol))
-    for w in workloads:
-        ctx = cache.context(w.policies)
-        diags.extend(d for d in check_workload(w, ctx) if d.code not in w.ignore)
     return diags
+
+
+def workload_policy_diagnostics(w, cache: "PolicyCache") -> list[Diagnostic]:
+    """IC101-IC108 of one workload against the policies that cover it."""
+    return [d for d in check_workload(w, cache.context(w.policies)) if d.code not in w.ignore]
 
 
 def policy_context(w, repo) -> PolicyContext:

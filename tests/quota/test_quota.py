@@ -6,7 +6,7 @@ import json
 
 from quota_helpers import analyse, codes, h100_org, org, wl
 
-from compiler.check.footprint import demand, demand_from_footprint, footprint
+from compiler.check.footprint import demand, demand_from_footprint, footprint_of
 from compiler.quota_report import format_quota_text, quota_table
 
 
@@ -157,7 +157,7 @@ def test_footprint_is_json_and_round_trips(build):
                           "compute: {gpuDevicesRequest: 2, gpuPortionRequest: 0.5, cpuCoreRequest: 4, "
                           "cpuMemoryRequest: 8Gi}")))
     [w] = a.workloads
-    fp = footprint(w, "h100")
+    fp = footprint_of(demand(w), "h100")
     assert json.loads(json.dumps(fp)) == fp
     assert fp == {"project": "nlp", "pools": ["h100", "l40s"], "replicas": 3,
                   "gpu": {"devices": 2, "portion": 0.5, "memory": None}, "cpu": 4.025, "memory": 8 * 2**30,

@@ -1,0 +1,90 @@
+"""What the repository-wide stages read of one effective workload, small enough to cache.
+
+Quota, placement, NodePorts, rolling updates, rendering's cache key and the lock file need
+a workload's demand, ports, a few locations and its names — not the whole effective spec.
+`WorkloadFacts` holds exactly that. It answers the same attributes as an EffectiveWorkload
+(`key`, `project`, `cluster`, `loc()`, ...) for those stages, so a recompile can take the
+facts of unchanged workloads from the cache without resolving them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.check.common import items
+from compiler.check.footprint import Demand, demand
+from compiler.diagnostics import Location
+
+# The parts of a spec whose locations repository-wide diagnostics point at.
+_LOCATED = ("autoscaling", "compute", "ports")
+
+
+@dataclass(eq=False)
+class WorkloadFacts:
+    name: str
+    file: str
+    project_name: str
+    cluster_name: str
+    department_name: str | None
+    namespace: str
+    ignore: frozenset[str]
+    demand: Demand
+    # Tool ports not excluded: (index in spec.ports, port name, serviceType, external port).
+    ports: tuple[tuple[int, str, str | None, int | None], ...]
+    provenance: dict[tuple, Location] = field(repr=False)
+    fallback: Location  # the workload's metadata.name
+    spec_digest: str  # digest of the effective spec (with the render context, the render cache key)
+    # The project, department and cluster objects, linked to the current run's repository.
+    project: Any = field(default=None, repr=False)
+    department: Any = field(default=None, repr=False)
+    cluster: Any = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.project_name}/{self.name}"
+
+    def loc(self, *path: Any) -> Location:
+        p = tuple(path)
+        while p:
+            if p in self.provenance:
+                return self.provenance[p]
+            p = p[:-1]
+        return self.fallback
+
+    def link(self, repo) -> "WorkloadFacts":
+        """Point at `repo`'s project, department and cluster (after coming from the cache)."""
+        self.project = repo.projects[self.project_name]
+        self.department = repo.departments.get(self.department_name) if self.department_name else None
+        self.cluster = repo.clusters[self.cluster_name]
+        return self
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.update(project=None, department=None, cluster=None)  # shared objects: linked on load
+        return state
+
+
+def facts_of(w) -> WorkloadFacts:
+    """The facts of an effective workload (the same object each time it is asked)."""
+    if isinstance(w, WorkloadFacts):
+        return w
+    cached = getattr(w, "_facts", None)
+    if cached is None:
+        from compiler.cache import digest
+        from compiler.output.lock import canonical_json
+
+        ports = tuple((i, p.name, p.serviceType, p.external) for i, p in items(w.spec.ports))
+        cached = WorkloadFacts(
+            name=w.name, file=w.file, project_name=w.project.name, cluster_name=w.cluster.name,
+            department_name=w.department.name if w.department else None, namespace=w.namespace,
+            ignore=w.ignore, demand=demand(w), ports=ports,
+            provenance={p: loc for p, loc in w.provenance.items() if p and p[0] in _LOCATED},
+            fallback=w.doc.loc(("metadata", "name")), spec_digest=digest(canonical_json(w.data)),
+            project=w.project, department=w.department, cluster=w.cluster)
+        w._facts = cached
+    return cached
+
+
+def facts_list(workloads) -> list[WorkloadFacts]:
+    return [facts_of(w) for w in workloads]

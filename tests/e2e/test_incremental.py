@@ -1,0 +1,109 @@
+"""A recompile takes unchanged workloads from the cache: it must report and write exactly
+what a compile without any cache does, whatever was edited in between."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compiler.build import compile_repository
+from compiler.output.write import write_tree
+from repo_builder import BASE_FILES, make_repo, workload
+
+POLICY = """\
+apiVersion: infc/v1
+kind: Policy
+metadata: {name: p}
+spec:
+  scope: {project: nlp}
+  rules:
+    compute: {gpuDevicesRequest: {max: %d}}
+"""
+
+
+def wl(name: str, gpus: int = 2, extra: str = "") -> str:
+    """A workload of `gpus` GPUs per replica (and `extra` YAML under spec)."""
+    return workload(name, extra).replace("gpuDevicesRequest: 1,", f"gpuDevicesRequest: {gpus},")
+
+
+def _run(root: Path, use_cache: bool) -> tuple[list[str], dict[str, bytes] | None]:
+    build = compile_repository(root, use_cache=use_cache)
+    if build.tree is not None:
+        write_tree(build.analysis.output_dir, build.tree)
+    return [f"{d.location} {d.code} {d.message}" for d in build.diagnostics], build.tree
+
+
+@pytest.fixture
+def twins(tmp_path: Path):
+    """The same repository twice: one compiled with the cache, one without; `edit` edits both
+    and `assert_same` compiles both and compares what they report and write."""
+    files = {f"workloads/nlp/m{i}.yaml": wl(f"m{i}") for i in range(4)}
+    files["policies/p.yaml"] = POLICY % 4
+    repos = [make_repo(tmp_path / name, files) for name in ("warm", "cold")]
+
+    class Twins:
+        def edit(self, rel: str, text: str | None) -> None:
+            for root in repos:
+                if text is None:
+                    (root / rel).unlink()
+                else:
+                    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (root / rel).write_text(text)
+
+        def assert_same(self) -> list[str]:
+            warm, warm_tree = _run(repos[0], use_cache=True)
+            cold, cold_tree = _run(repos[1], use_cache=False)
+            assert warm == cold
+            assert warm_tree == cold_tree
+            return warm
+
+    t = Twins()
+    assert t.assert_same() == []
+    assert t.assert_same() == []  # now every workload comes from the cache
+    return t
+
+
+def test_a_tightened_policy_reaches_workloads_whose_files_did_not_change(twins):
+    twins.edit("policies/p.yaml", POLICY % 1)
+    found = twins.assert_same()
+    assert sorted(line.split()[0].split(":")[0] for line in found if " IC10" in line) == \
+        [f"workloads/nlp/m{i}.yaml" for i in range(4)]
+    twins.edit("policies/p.yaml", POLICY % 4)
+    assert twins.assert_same() == []
+
+
+def test_one_edited_workload_is_checked_again_and_quota_sees_every_workload(twins):
+    twins.edit("workloads/nlp/m1.yaml", wl("m1", 4, "autoscaling: {minReplicas: 2, maxReplicas: 2}"))
+    found = twins.assert_same()
+    assert any(" IC401 " in line and "nlp/m1" in line for line in found), found  # 2 + 2 + 8 + 2 > 8 deserved
+
+
+def test_a_workload_error_is_reported_again_on_every_run(twins):
+    twins.edit("workloads/nlp/m2.yaml", wl("m2", extra="nodePools: [a100]"))
+    first = twins.assert_same()
+    assert any(line.startswith("workloads/nlp/m2.yaml:") and " IC211 " in line for line in first)
+    assert twins.assert_same() == first  # unchanged input: the error comes from the cache, still reported
+
+
+def test_removed_and_renamed_workloads_and_a_changed_project(twins):
+    twins.edit("workloads/nlp/m3.yaml", None)
+    twins.edit("workloads/nlp/renamed.yaml", wl("renamed"))
+    twins.assert_same()
+    org = textwrap.dedent(BASE_FILES["org/research.yaml"]).lstrip("\n")
+    twins.edit("org/research.yaml", org.replace("{nodePool: h100, gpu: {deserved: 8}}",
+                                                 "{nodePool: h100, gpu: {deserved: 2, limit: 2}}"))
+    found = twins.assert_same()
+    assert any(" IC40" in line for line in found), found
+
+
+def test_only_the_edited_workload_is_resolved_again(tmp_path: Path):
+    root = make_repo(tmp_path / "r", {f"workloads/nlp/m{i}.yaml": wl(f"m{i}", 1) for i in range(5)})
+    first = compile_repository(root)
+    assert first.analysis.resolver.resolved == 5 and not first.diagnostics
+    write_tree(first.analysis.output_dir, first.tree)
+    (root / "workloads/nlp/m3.yaml").write_text(wl("m3", 2))
+    again = compile_repository(root)
+    assert again.analysis.resolver.resolved == 1
+    assert again.changed == {"nlp/m3"}
