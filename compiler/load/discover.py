@@ -13,40 +13,46 @@ YAML_SUFFIXES = (".yaml", ".yml")
 def discover(root: Path, exclude: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """Input files under `root`, sorted; symlinks that leave the repository or loop are skipped."""
     root = root.resolve()
-    excluded = {p.resolve() for p in exclude}
+    top = str(root)
+    excluded = [str(p.resolve()) for p in exclude]
     files: list[Path] = []
     diags: list[Diagnostic] = []
-    seen_dirs: set[Path] = set()
+    seen_dirs: set[str] = set()
 
-    def walk(directory: Path) -> None:
-        real = directory.resolve()
+    def walk(directory: str, real: str) -> None:
+        # `directory` is the path as reached from the root, `real` the same without links.
         if real in seen_dirs:
-            diags.append(_skip(root, directory, "symbolic link loop"))
+            diags.append(_skip(root, Path(directory), "symbolic link loop"))
             return
         seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            diags.append(_skip(root, directory, f"cannot list directory ({exc.strerror})"))
+            diags.append(_skip(root, Path(directory), f"cannot list directory ({exc.strerror})"))
             return
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
+            link = entry.is_symlink()
             # Only links need resolving; the directory walked is already real.
-            target = path.resolve() if entry.is_symlink() else real / entry.name
-            if entry.is_symlink() and not _inside(target, root):
-                diags.append(_skip(root, path, "symbolic link points outside the repository"))
+            target = os.path.realpath(entry.path) if link else f"{real}/{entry.name}"
+            if link and not _within(target, top):
+                diags.append(_skip(root, Path(entry.path), "symbolic link points outside the repository"))
                 continue
-            if target in excluded or any(_inside(target, e) for e in excluded):
+            if any(_within(target, e) for e in excluded):
                 continue
             if entry.is_dir(follow_symlinks=True):
-                walk(path)
+                walk(entry.path, target)
             elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file(follow_symlinks=True):
-                files.append(path)
+                files.append(Path(entry.path))
 
-    walk(root)
+    walk(top, top)
     return files, diags
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _inside(path: Path, root: Path) -> bool:

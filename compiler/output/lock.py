@@ -60,5 +60,10 @@ def next_revision(previous: dict | None, spec_hash: str) -> int:
 
 
 def render_lock(entries: dict[str, dict]) -> bytes:
-    data = {"version": LOCK_VERSION, "workloads": {k: entries[k] for k in sorted(entries)}}
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    import orjson
+
+    data = {"version": LOCK_VERSION, "workloads": entries}
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits: the standard encoder, same layout
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"

@@ -43,19 +43,43 @@ def diff_against(root: Path, new: dict[str, bytes]) -> dict[str, list[str]]:
     """Files of `new` added or changed against the tree at `root`, and files it removes.
 
     Reads one old file at a time, so the old tree is never held in memory."""
-    added, changed, present = [], [], set()
-    for directory, _dirs, files in os.walk(root):
-        rel_dir = os.path.relpath(directory, root)
-        for name in files:
-            present.add(name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/"))
+    return _diff(root, _scan(root)[0], new)
+
+
+def _diff(root: Path, present: dict[str, int], new: dict[str, bytes]) -> dict[str, list[str]]:
+    added, changed = [], []
+    base = str(root)
     for rel, content in new.items():
-        if rel not in present:
+        size = present.get(rel)
+        if size is None:
             added.append(rel)
-            continue
-        path = root / rel
-        if path.stat().st_size != len(content) or path.read_bytes() != content:
+        elif size != len(content):
             changed.append(rel)
-    return {"added": sorted(added), "changed": sorted(changed), "removed": sorted(present - set(new))}
+        else:
+            with open(f"{base}/{rel}", "rb") as handle:
+                if handle.read() != content:
+                    changed.append(rel)
+    return {"added": sorted(added), "changed": sorted(changed), "removed": sorted(present.keys() - new.keys())}
+
+
+def _scan(root: Path) -> tuple[dict[str, int], bool]:
+    """The files under `root` (relative path -> size; -1 for a symbolic link, never followed)
+    and whether any entry is a symbolic link."""
+    files: dict[str, int] = {}
+    links = root.is_symlink()
+    pending = [("", str(root))] if root.is_dir() else []
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    links = True
+                    files[prefix + entry.name] = -1
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    files[prefix + entry.name] = entry.stat(follow_symlinks=False).st_size
+    return files, links
 
 
 @contextmanager
@@ -159,12 +183,13 @@ def write_tree(target: Path, tree: dict[str, bytes]) -> dict[str, list[str]]:
     target.parent.mkdir(parents=True, exist_ok=True)
     with _terminate_as_interrupt(), _exclusive(target):
         _recover(target)
-        changes = diff_against(target, tree)
+        present, has_links = _scan(target)
+        changes = _diff(target, present, tree)
         touched = changes["added"] + changes["changed"]
         count = len(touched) + len(changes["removed"])
         if not count:
             return changes
-        if _has_links(target):  # a link committed into the output must not lead writes elsewhere
+        if has_links:  # a link committed into the output must not lead writes elsewhere
             _write_whole(target, tree, set())
         elif target.is_dir() and count <= min(INCREMENTAL_MAX, INCREMENTAL_SHARE * len(tree)):
             _write_incremental(target, tree, touched, changes["removed"])
@@ -178,15 +203,6 @@ def _remove(path: Path) -> None:
         path.unlink()
     else:
         shutil.rmtree(path, ignore_errors=True)
-
-
-def _has_links(root: Path) -> bool:
-    if root.is_symlink():
-        return True
-    for directory, dirs, files in os.walk(root):
-        if any(os.path.islink(os.path.join(directory, n)) for n in (*dirs, *files)):
-            return True
-    return False
 
 
 def _staging(target: Path) -> Path:
