@@ -216,7 +216,7 @@ def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, co
     Hits come from the cache; misses are rendered, in parallel when there are many."""
     keys = [_digest_of(context, [f.name, f.namespace, f.project_name, f.file, pool], f.spec_digest)
             for f, pool in jobs]
-    results: list = [cache.get("renders", key) if cache else None for key in keys]
+    results: list = cache.get_many("renders", keys) if cache else [None] * len(keys)
     misses = [i for i, hit in enumerate(results) if hit is None]
     from compiler.parallel import map_ordered
 

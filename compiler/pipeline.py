@@ -62,24 +62,20 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Do
     from compiler.parallel import map_ordered
 
     files, diags = discover(root, exclude)
-    results: list = []
-    misses: list[tuple[int, bytes, str, str]] = []
-    keys: list[str] = []
+    top = len(str(root)) + 1
+    read: list[tuple[str, bytes, str]] = []
     for path in files:
-        rel = path.relative_to(root).as_posix()
+        rel = str(path)[top:]  # discover returns paths under root
         try:
             raw = path.read_bytes()
         except OSError as exc:
             diags.append(Diagnostic("IC001", f"cannot read file: {exc.strerror}", Location(rel),
                                     hint="check the file's permissions"))
             continue
-        digest = content_digest(raw)
-        key = f"{rel}|{digest}"
-        hit = cache.get("documents", key) if cache else None
-        if hit is None:
-            misses.append((len(results), raw, rel, digest))
-        results.append(hit)
-        keys.append(key)
+        read.append((rel, raw, content_digest(raw)))
+    keys = [f"{rel}|{digest}" for rel, _, digest in read]
+    results: list = cache.get_many("documents", keys) if cache else [None] * len(keys)
+    misses = [(i, raw, rel, digest) for i, ((rel, raw, digest), hit) in enumerate(zip(read, results)) if hit is None]
     for (index, *_), parsed in zip(misses, map_ordered(_parse_file, [item[1:] for item in misses])):
         results[index] = parsed
         if cache:
@@ -160,10 +156,11 @@ def _workload_facts(repo: Repository, resolver, policies, ctx, diags: list[Diagn
     from compiler.resolve.policy import workload_policy_diagnostics
 
     out = []
-    for key in sorted(repo.workloads):
-        doc = repo.workloads[key].doc
-        memo = digest(shared, doc.file, doc.digest, str(doc.index)) if cache else ""
-        hit = cache.get("workloads", memo) if cache else None
+    keys = sorted(repo.workloads)
+    docs = [repo.workloads[key].doc for key in keys]
+    memos = [digest(shared, doc.file, doc.digest, str(doc.index)) for doc in docs] if cache else [""] * len(keys)
+    hits = cache.get_many("workloads", memos) if cache else [None] * len(keys)
+    for key, memo, hit in zip(keys, memos, hits):
         if hit is None:
             found: list[Diagnostic] = []
             w = resolver.resolve(key, found)

@@ -66,8 +66,9 @@ def _dotted(path: tuple) -> str:
     return out
 
 
-def _documents(repo) -> Iterator[tuple[Any, str]]:
-    """(document, subject) for every parsed document of the repository."""
+def _documents(repo, resolved: set[str]) -> Iterator[tuple[Any, str]]:
+    """(document, subject) for every parsed document of the repository but the workloads in
+    `resolved` (scanned with their workload, and cached with it)."""
     if repo.config is not None:
         yield repo.config.doc, ""
     for table in (repo.clusters, repo.departments, repo.projects, repo.policies, repo.environments,
@@ -75,26 +76,37 @@ def _documents(repo) -> Iterator[tuple[Any, str]]:
         for _, parsed in sorted(table.items()):
             yield parsed.doc, ""
     for (project, name), parsed in sorted(repo.workloads.items()):
-        yield parsed.doc, f"{project}/{name}"
+        if f"{project}/{name}" not in resolved:
+            yield parsed.doc, f"{project}/{name}"
 
 
 @repository_rule
 def literal_secrets(workloads, ctx) -> Iterable[Diagnostic]:
-    for doc, subject in _documents(ctx.repo):
-        what = f"{doc.kind} '{doc.name}'" if doc.name else str(doc.kind)
-        for path, value in _walk(doc.data):
-            if len(path) >= 2 and path[-2:] == ("huggingFace", "token") and value not in (None, ""):
-                yield Diagnostic(
-                    "IC301", f"literal Hugging Face token in {what} at {_dotted(path)}",
-                    doc.loc(path), hint=HF_TOKEN_HINT, subject=subject)
-                continue
-            if not isinstance(value, str):
-                continue
-            kind = secret_kind(value)
-            if kind:
-                yield Diagnostic(
-                    "IC301", f"literal {kind} in {what} at {_dotted(path)}", doc.loc(path),
-                    hint=SECRET_HINT, subject=subject)
+    resolved = {w.key for w in workloads}
+    for doc, subject in _documents(ctx.repo, resolved):
+        yield from _document_secrets(doc, subject)
+
+
+@workload_rule
+def workload_literal_secrets(w, ctx) -> Iterable[Diagnostic]:
+    return _document_secrets(w.doc, w.key)
+
+
+def _document_secrets(doc, subject: str) -> Iterator[Diagnostic]:
+    what = f"{doc.kind} '{doc.name}'" if doc.name else str(doc.kind)
+    for path, value in _walk(doc.data):
+        if len(path) >= 2 and path[-2:] == ("huggingFace", "token") and value not in (None, ""):
+            yield Diagnostic(
+                "IC301", f"literal Hugging Face token in {what} at {_dotted(path)}",
+                doc.loc(path), hint=HF_TOKEN_HINT, subject=subject)
+            continue
+        if not isinstance(value, str):
+            continue
+        kind = secret_kind(value)
+        if kind:
+            yield Diagnostic(
+                "IC301", f"literal {kind} in {what} at {_dotted(path)}", doc.loc(path),
+                hint=SECRET_HINT, subject=subject)
 
 
 @workload_rule
