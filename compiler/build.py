@@ -145,10 +145,11 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         projects = sorted((p for p in repo.projects.values() if p.obj.spec.cluster == cluster_name), key=lambda p: p.name)
         departments = sorted((d for d in repo.departments.values() if d.obj.spec.cluster == cluster_name), key=lambda d: d.name)
         cluster_files = []
-        for r in render_cluster(cluster, departments, projects, renderer):
+        sources = [(o.doc.file, o.doc.digest, o.doc.index) for o in (cluster, *departments, *projects)]
+        for r in _cached(cache, "cluster-objects", _digest_of(templates_digest, sources),
+                         lambda: render_cluster(cluster, departments, projects, renderer)):
             out.emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
             cluster_files.append(r.filename)
-        _kustomization(tree, renderer, f"{cluster_name}/cluster", cluster_files)
 
         cluster_context = _digest_of(context, cluster.obj.model_dump(mode="json"))
         jobs = [(f, _pool_for(f, placement)) for f in by_cluster.get(cluster_name, [])]
@@ -168,9 +169,9 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint_of(w.demand, pool),
                             "source": w.file, "nodePool": pool}
             ns_dirs.setdefault(w.namespace, []).append(w.name)
-        for ns, names in sorted(ns_dirs.items()):
-            _kustomization(tree, renderer, f"{cluster_name}/{ns}", names)
-        _kustomization(tree, renderer, cluster_name, ["cluster", *sorted(ns_dirs)], sort=False)
+        listing = {"cluster": cluster_files, **{ns: sorted(names) for ns, names in sorted(ns_dirs.items())}}
+        tree.update(_cached(cache, "kustomizations", _digest_of(templates_digest, cluster_name, listing),
+                            lambda: _kustomizations(renderer, cluster_name, listing)))
         subdir, delivery = render_delivery(analysis.config, cluster_name, analysis.config.output,
                                            sorted(ns_dirs), renderer)
         config_loc = repo.config.doc.loc() if repo.config else cluster.doc.loc()
@@ -187,9 +188,23 @@ def _revision_line(name: str, number: int) -> bytes:
     return f"\n      name: {name}-{number:05d}\n".encode()
 
 
-def _kustomization(tree: dict[str, bytes], renderer, directory: str, resources: list[str], sort: bool = True) -> None:
-    items = sorted(resources) if sort else resources
-    tree[f"{directory}/kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=items))
+def _kustomizations(renderer, cluster: str, listing: dict[str, list[str]]) -> dict[str, bytes]:
+    """kustomization.yaml of the cluster directory (cluster objects first, then namespaces) and
+    of each directory it lists."""
+    files = {f"{cluster}/{d}/kustomization.yaml": dump(renderer.render("kustomization.yaml.j2", resources=sorted(names)))
+             for d, names in listing.items()}
+    files[f"{cluster}/kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=list(listing)))
+    return files
+
+
+def _cached(cache, table: str, key: str, compute):
+    """`compute()`, or what it returned in an earlier run for the same key."""
+    hit = cache.get(table, key) if cache else None
+    if hit is None:
+        hit = compute()
+        if cache:
+            cache.put(table, key, hit)
+    return hit
 
 
 def _digest_of(*parts) -> str:
@@ -252,8 +267,10 @@ def _render_job(index: int):
 def _rolling(analysis: Analysis, changed: set[str], previous, placement) -> list[Diagnostic]:
     if not changed:
         return []
+    from compiler.check.quota import ledger_of
     from compiler.check.rolling import rolling_update_diagnostics
 
-    diags = rolling_update_diagnostics(analysis.facts, changed, previous, placement)
+    ledger = ledger_of(analysis.facts, analysis.checks) if analysis.checks else None  # the checks' own
+    diags = rolling_update_diagnostics(analysis.facts, changed, previous, placement, ledger, analysis.repo)
     by_key = {f.key: f for f in analysis.facts}
     return [d for d in diags if not (d.subject in by_key and d.code in by_key[d.subject].ignore)]

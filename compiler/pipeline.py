@@ -24,12 +24,17 @@ class Analysis:
     # What the repository-wide stages read of each resolved workload, in (project, name) order.
     facts: list = field(default_factory=list)  # WorkloadFacts
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    placement: object = None  # compiler.check.placement.Placement, from the checks
+    checks: object = None  # compiler.check.CheckContext: the placement and ledger of the checks
     resolver: object = None  # compiler.resolve.effective.Resolver
 
     @property
     def output_dir(self) -> Path:
         return (self.root / self.config.output).resolve()
+
+    @property
+    def placement(self):
+        """The placement simulation of the checks (None when they did not get that far)."""
+        return self.checks.placement if self.checks else None
 
     @property
     def has_errors(self) -> bool:
@@ -142,7 +147,7 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
     ctx = CheckContext(repo=repo, previous=previous or {})
     facts = _workload_facts(repo, resolver, policies, ctx, diags, cache, _shared_digest(docs) if cache else "")
     diags.extend(repository_diagnostics(facts, ctx))
-    analysis = Analysis(root, config, docs, repo, facts, [], ctx.placement, resolver)
+    analysis = Analysis(root, config, docs, repo, facts, [], ctx, resolver)
     analysis.diagnostics = apply_ignores(diags, config.ignore)
     return analysis
 
