@@ -112,6 +112,10 @@ class Cache:
             out.append(value)
         return out
 
+    def keep(self, table: str, key: str) -> None:
+        """Keep an entry this run did not read (it may be read by a later run)."""
+        self._used.add((table, key))
+
     def put(self, table: str, key: str, value) -> None:
         if not self.enabled:
             return

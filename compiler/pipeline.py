@@ -19,7 +19,7 @@ from compiler.spec.parse import Parsed, Repository
 class Analysis:
     root: Path
     config: k.ConfigSpec
-    documents: list[Document]
+    documents: list  # Document, or DeferredParsed for workloads of unchanged files
     repo: Repository
     # What the repository-wide stages read of each resolved workload, in (project, name) order.
     facts: list = field(default_factory=list)  # WorkloadFacts
@@ -59,12 +59,14 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Document], list[Diagnostic]]:
-    """Every input document, in file order; files seen before come from the cache, the others
-    are parsed (on every core when there are many)."""
+def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, list[Diagnostic]]:
+    """Every input document, in file order. A file of valid workloads unchanged since an earlier
+    run yields DeferredParsed workloads instead (loaded only if a later stage needs them); other
+    files seen before come from the cache; the rest are parsed (on every core when there are many)."""
     from compiler.load.discover import discover
     from compiler.load.yamlfile import content_digest
     from compiler.parallel import map_ordered
+    from compiler.spec.parse import DeferredParsed
 
     files, diags = discover(root, exclude)
     top = len(str(root)) + 1
@@ -79,23 +81,64 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list[Do
             continue
         read.append((rel, raw, content_digest(raw)))
     keys = [f"{rel}|{digest}" for rel, _, digest in read]
-    results: list = cache.get_many("documents", keys) if cache else [None] * len(keys)
-    misses = [(i, raw, rel, digest) for i, ((rel, raw, digest), hit) in enumerate(zip(read, results)) if hit is None]
-    for (index, *_), parsed in zip(misses, map_ordered(_parse_file, [item[1:] for item in misses])):
+    outlines = cache.get_many("outlines", keys) if cache else [None] * len(keys)
+    results: list = [None] * len(keys)
+    needed = [i for i, outline in enumerate(outlines) if outline is None]
+    if cache:
+        for i, hit in zip(needed, cache.get_many("documents", [keys[i] for i in needed])):
+            results[i] = hit
+    misses = [(i, *read[i][1:], read[i][0]) for i in needed if results[i] is None]
+    for (index, *_), parsed in zip(misses, map_ordered(_parse_file, [(raw, rel, digest) for _, raw, digest, rel in misses])):
         results[index] = parsed
         if cache:
             cache.put("documents", keys[index], parsed)
-    docs: list[Document] = []
-    for file_docs, file_diags in results:
-        docs.extend(file_docs)
-        diags.extend(file_diags)
-    return docs, diags
+    load = _deferred_loader(root, cache)
+    items: list = []
+    for key, outline, result in zip(keys, outlines, results):
+        if outline is not None:
+            cache.keep("documents", key)  # what a deferred workload loads, if it must
+            items.extend(DeferredParsed(stub, load) for stub in outline)
+        else:
+            items.extend(result[0])
+            diags.extend(result[1])
+    return items, diags
 
 
 def _parse_file(item: tuple[bytes, str, str]):
     from compiler.load.yamlfile import parse_yaml
 
     return parse_yaml(*item)
+
+
+def _deferred_loader(root: Path, cache):
+    def load(stub):
+        from compiler.load.yamlfile import parse_yaml
+        from compiler.spec.parse import Parsed
+
+        hit = cache.get("documents", f"{stub.file}|{stub.digest}")
+        docs = hit[0] if hit else parse_yaml((root / stub.file).read_bytes(), stub.file, stub.digest)[0]
+        doc = docs[stub.index]
+        return Parsed(k.InferenceWorkload.model_validate(doc.data), doc)
+
+    return load
+
+
+def _remember_outlines(items: list, diags: list[Diagnostic], cache) -> None:
+    """Outline the files whose documents are all valid workloads (no finding of loading or
+    parsing in the file), so that the next run can defer them."""
+    from compiler.spec.parse import WorkloadStub
+
+    flagged = {d.location.file for d in diags if d.location}
+    by_file: dict[str, list[Document]] = {}
+    for item in items:
+        if isinstance(item, Document):
+            by_file.setdefault(item.file, []).append(item)
+    for rel, docs in by_file.items():
+        if rel in flagged or any(d.kind != "InferenceWorkload" for d in docs):
+            continue
+        cache.put("outlines", f"{rel}|{docs[0].digest}", [
+            WorkloadStub(rel, d.digest, d.index, d.data["metadata"]["project"], d.data["metadata"]["name"],
+                         d.loc(("metadata", "name"))) for d in docs])
 
 
 def read_config(root: Path) -> tuple[k.ConfigSpec, list[Diagnostic]]:
@@ -141,6 +184,8 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
     docs, diags = load_documents(root, [output], cache)
     repo, parse_diags = parse_documents(docs)
     diags.extend(parse_diags)
+    if cache:
+        _remember_outlines(docs, diags, cache)
     resolver = Resolver(repo, baseline_policy())
     policies = PolicyCache(repo)
     diags.extend(policy_diagnostics(repo, policies))
@@ -162,8 +207,8 @@ def _workload_facts(repo: Repository, resolver, policies, ctx, diags: list[Diagn
 
     out = []
     keys = sorted(repo.workloads)
-    docs = [repo.workloads[key].doc for key in keys]
-    memos = [digest(shared, doc.file, doc.digest, str(doc.index)) for doc in docs] if cache else [""] * len(keys)
+    sources = [repo.workloads[key].source for key in keys]
+    memos = [digest(shared, file, content, str(index)) for file, content, index in sources] if cache else [""] * len(keys)
     hits = cache.get_many("workloads", memos) if cache else [None] * len(keys)
     for key, memo, hit in zip(keys, memos, hits):
         if hit is None:
@@ -183,12 +228,13 @@ def _workload_facts(repo: Repository, resolver, policies, ctx, diags: list[Diagn
     return out
 
 
-def _shared_digest(docs: list[Document]) -> str:
+def _shared_digest(docs: list) -> str:
     """What every workload's resolution and checks may read besides its own document: all the
     other kinds (policies, projects, assets, clusters, credentials, infc.yaml)."""
     from compiler.cache import digest
 
-    return digest(*sorted({f"{d.file}|{d.digest}" for d in docs if d.kind != "InferenceWorkload"}))
+    return digest(*sorted({f"{d.file}|{d.digest}" for d in docs
+                           if isinstance(d, Document) and d.kind != "InferenceWorkload"}))
 
 
 def apply_ignores(diags: list[Diagnostic], ignore: list[str]) -> list[Diagnostic]:

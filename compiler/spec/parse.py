@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, Iterable, TypeVar
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from compiler.diagnostics import Diagnostic, did_you_mean
+from compiler.diagnostics import Diagnostic, Location, did_you_mean
 from compiler.load.document import Document
 from compiler.spec import kinds as k
 from compiler.spec.base import OBJECT_NAME
@@ -23,6 +23,68 @@ class Parsed(Generic[T]):
     @property
     def name(self) -> str:
         return self.obj.metadata.name if self.obj.metadata else ""
+
+    @property
+    def source(self) -> tuple[str, str, int]:
+        """(file, digest of the file's content, index of the document in it)."""
+        return self.doc.file, self.doc.digest, self.doc.index
+
+    def name_loc(self) -> Location:
+        return self.doc.loc(("metadata", "name"))
+
+
+@dataclass(frozen=True)
+class WorkloadStub:
+    """A workload document that an earlier run found valid in a file unchanged since."""
+
+    file: str
+    digest: str
+    index: int
+    project: str
+    name: str
+    name_at: Location
+
+
+class DeferredParsed:
+    """A Parsed workload from a stub: its document is loaded and validated on first use only
+    (most runs never need it: the workload's facts and findings come from the cache)."""
+
+    def __init__(self, stub: WorkloadStub, load: Callable[[WorkloadStub], Parsed]):
+        self.stub = stub
+        self._load = load
+        self._parsed: Parsed | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._parsed is not None
+
+    def _get(self) -> Parsed:
+        if self._parsed is None:
+            self._parsed = self._load(self.stub)
+        return self._parsed
+
+    @property
+    def obj(self):
+        return self._get().obj
+
+    @obj.setter
+    def obj(self, value) -> None:
+        self._get().obj = value
+
+    @property
+    def doc(self) -> Document:
+        return self._get().doc
+
+    @property
+    def name(self) -> str:
+        return self.stub.name
+
+    @property
+    def source(self) -> tuple[str, str, int]:
+        return self.stub.file, self.stub.digest, self.stub.index
+
+    def name_loc(self) -> Location:
+        return self.stub.name_at
 
 
 @dataclass
@@ -49,10 +111,14 @@ _TABLE = {
 }
 
 
-def parse_documents(docs: Iterable[Document]) -> tuple[Repository, list[Diagnostic]]:
+def parse_documents(docs: Iterable[Document | DeferredParsed]) -> tuple[Repository, list[Diagnostic]]:
+    """Typed objects of the documents (in file order); deferred workloads are taken as they are."""
     repo = Repository()
     diags: list[Diagnostic] = []
     for doc in docs:
+        if isinstance(doc, DeferredParsed):
+            _add_workload(repo, (doc.stub.project, doc.stub.name), doc, diags)
+            continue
         kind = _check_envelope(doc, diags)
         if kind is None:
             continue
@@ -70,19 +136,29 @@ def parse_documents(docs: Iterable[Document]) -> tuple[Repository, list[Diagnost
             repo.config = parsed
             continue
         if kind == "InferenceWorkload":
-            key = (obj.metadata.project, obj.metadata.name)
-            table: dict = repo.workloads
-        else:
-            key = obj.metadata.name
-            table = getattr(repo, _TABLE[kind])
+            _add_workload(repo, (obj.metadata.project, obj.metadata.name), parsed, diags)
+            continue
+        key = obj.metadata.name
+        table = getattr(repo, _TABLE[kind])
         if key in table:
-            first = table[key].doc.loc(("metadata", "name"))
-            what = f"workload '{key[1]}' in project '{key[0]}'" if kind == "InferenceWorkload" else f"{kind} '{key}'"
-            diags.append(Diagnostic("IC004", f"duplicate {what}", doc.loc(("metadata", "name")),
-                                    hint=f"first defined at {first}; rename one of them", related=(first,)))
+            diags.append(_duplicate(f"{kind} '{key}'", parsed, table[key]))
             continue
         table[key] = parsed
     return repo, diags
+
+
+def _add_workload(repo: Repository, key: tuple[str, str], parsed, diags: list[Diagnostic]) -> None:
+    first = repo.workloads.get(key)
+    if first is not None:
+        diags.append(_duplicate(f"workload '{key[1]}' in project '{key[0]}'", parsed, first))
+    else:
+        repo.workloads[key] = parsed
+
+
+def _duplicate(what: str, parsed, first) -> Diagnostic:
+    at = first.name_loc()
+    return Diagnostic("IC004", f"duplicate {what}", parsed.name_loc(),
+                      hint=f"first defined at {at}; rename one of them", related=(at,))
 
 
 def _check_envelope(doc: Document, diags: list[Diagnostic]) -> str | None:

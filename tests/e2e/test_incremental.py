@@ -3,6 +3,7 @@ what a compile without any cache does, whatever was edited in between."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from compiler.build import compile_repository
 from compiler.output.write import write_tree
+from compiler.spec.parse import DeferredParsed
 from repo_builder import BASE_FILES, make_repo, workload
 
 POLICY = """\
@@ -60,6 +62,7 @@ def twins(tmp_path: Path):
             return warm
 
     t = Twins()
+    t.roots = repos
     assert t.assert_same() == []
     assert t.assert_same() == []  # now every workload comes from the cache
     return t
@@ -98,6 +101,29 @@ def test_removed_and_renamed_workloads_and_a_changed_project(twins):
     assert any(" IC40" in line for line in found), found
 
 
+def test_a_duplicate_of_a_workload_from_an_unchanged_file_is_still_reported(twins):
+    twins.edit("workloads/nlp/z-copy.yaml", wl("m0"))
+    first = twins.assert_same()
+    assert any(line.startswith("workloads/nlp/z-copy.yaml:") and " IC004 " in line for line in first), first
+    assert twins.assert_same() == first
+
+
+def test_a_workload_moved_to_another_pool_by_others_is_rendered_again(twins):
+    org = textwrap.dedent(BASE_FILES["org/research.yaml"]).lstrip("\n")
+    twins.edit("org/research.yaml", org.replace("deserved: 16}", "deserved: 32}").replace("deserved: 8}", "deserved: 16}"))
+    twins.edit("policies/p.yaml", POLICY % 8)
+    twins.assert_same()
+    twins.assert_same()  # the workloads come from the cache from here on
+    # A new workload placed first (same priority, first by name) takes the whole h100 pool:
+    # the unchanged ones move to l40s.
+    twins.edit("workloads/nlp/a-big.yaml", wl("a-big", 8, "autoscaling: {minReplicas: 2, maxReplicas: 2}\n"
+                                                          "nodePools: [h100]"))
+    assert twins.assert_same() == []
+    lock = json.loads((twins.roots[0] / "deploy/prod/infc.lock.json").read_text())["workloads"]
+    assert {key: entry["nodePool"] for key, entry in lock.items()} == {
+        "runai-nlp/a-big": "h100", **{f"runai-nlp/m{i}": "l40s" for i in range(4)}}
+
+
 def test_only_the_edited_workload_is_resolved_again(tmp_path: Path):
     root = make_repo(tmp_path / "r", {f"workloads/nlp/m{i}.yaml": wl(f"m{i}", 1) for i in range(5)})
     first = compile_repository(root)
@@ -107,3 +133,6 @@ def test_only_the_edited_workload_is_resolved_again(tmp_path: Path):
     again = compile_repository(root)
     assert again.analysis.resolver.resolved == 1
     assert again.changed == {"nlp/m3"}
+    deferred = [d for d in again.analysis.documents if isinstance(d, DeferredParsed)]
+    assert sorted(d.stub.file for d in deferred) == [f"workloads/nlp/m{i}.yaml" for i in (0, 1, 2, 4)]
+    assert not any(d.loaded for d in deferred)  # unchanged files are neither read back nor validated
