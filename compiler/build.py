@@ -172,8 +172,11 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         listing = {"cluster": cluster_files, **{ns: sorted(names) for ns, names in sorted(ns_dirs.items())}}
         tree.update(_cached(cache, "kustomizations", _digest_of(templates_digest, cluster_name, listing),
                             lambda: _kustomizations(renderer, cluster_name, listing)))
-        subdir, delivery = render_delivery(analysis.config, cluster_name, analysis.config.output,
-                                           sorted(ns_dirs), renderer)
+        config = analysis.config
+        subdir, delivery = _cached(
+            cache, "delivery", _digest_of(templates_digest, [config.delivery, config.repoURL, config.targetRevision,
+                                                             cluster_name, config.output, sorted(ns_dirs)]),
+            lambda: render_delivery(config, cluster_name, config.output, sorted(ns_dirs), renderer))
         config_loc = repo.config.doc.loc() if repo.config else cluster.doc.loc()
         for r in delivery:
             out.emit(f"{subdir}/{r.filename}", r.obj, config_loc)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import yaml
+from functools import lru_cache
 
-try:
-    _Dumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Dumper = yaml.SafeDumper  # type: ignore[misc]
+
+@lru_cache(maxsize=1)
+def _dumper():
+    import yaml  # here, not at import: a run whose output all comes from the cache dumps nothing
+
+    return getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def dump(obj) -> bytes:
-    text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+    import yaml
+
+    text = yaml.dump(obj, Dumper=_dumper(), sort_keys=False, default_flow_style=False,
                      allow_unicode=True, width=4096, indent=2)
     return text.encode("utf-8")

@@ -13,16 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from compiler.resources import data_dir
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
 
 
 def _tojson(value: Any) -> str:
@@ -30,32 +21,49 @@ def _tojson(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-class _ContainedLoader(FileSystemLoader):
-    """A repository's own templates: a file that resolves outside the directory (a symbolic
-    link to the CI runner's files, say) is not read."""
-
-    def get_source(self, environment, template):
-        base = Path(self.searchpath[0]).resolve()
-        if not (base / template).resolve().is_relative_to(base):
-            raise TemplateNotFound(template)
-        return super().get_source(environment, template)
-
-
 @lru_cache(maxsize=8)
-def environment(user_dir: str | None) -> ImmutableSandboxedEnvironment:
+def environment(user_dir: str | None):
+    # Jinja2 is imported here, not with the module: a run whose output all comes from the
+    # cache renders nothing.
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class ContainedLoader(FileSystemLoader):
+        """A repository's own templates: a file that resolves outside the directory (a symbolic
+        link to the CI runner's files, say) is not read."""
+
+        def get_source(self, environment, template):
+            base = Path(self.searchpath[0]).resolve()
+            if not (base / template).resolve().is_relative_to(base):
+                raise TemplateNotFound(template)
+            return super().get_source(environment, template)
+
     loaders = [FileSystemLoader(str(data_dir("templates")))]
     if user_dir:
-        loaders.insert(0, _ContainedLoader(user_dir))
+        loaders.insert(0, ContainedLoader(user_dir))
     env = ImmutableSandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                                         autoescape=False, keep_trailing_newline=True)
     env.filters["tojson"] = _tojson
     return env
 
 
+@lru_cache(maxsize=1)
+def _yaml_loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+
+
 class Renderer:
     def __init__(self, user_templates: Path | None = None):
-        self.env = environment(str(user_templates) if user_templates and user_templates.is_dir() else None)
+        self.user_dir = str(user_templates) if user_templates and user_templates.is_dir() else None
+
+    @property
+    def env(self):
+        return environment(self.user_dir)
 
     def render(self, template: str, **values: Any) -> dict:
+        import yaml
+
         text = self.env.get_template(template).render(**values)
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_yaml_loader())

@@ -7,6 +7,7 @@ point at the template, asset or policy line behind a problem, not only at the wo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 from compiler.diagnostics import Diagnostic, Location, did_you_mean
@@ -17,7 +18,6 @@ from compiler.spec.parse import Parsed, Repository, pydantic_diagnostics
 from compiler.spec.workload import InferenceSpec
 
 REFERENCE_FIELDS = ("template", "environment", "computeResource", "dataSources")
-_EMPTY_SPEC = k.WorkloadSpec()
 
 
 @dataclass
@@ -84,6 +84,11 @@ def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list
     return out, diags
 
 
+@lru_cache(maxsize=1)
+def _empty_spec() -> k.WorkloadSpec:
+    return k.WorkloadSpec()
+
+
 class Resolver:
     """Resolves the workloads of one repository on demand, once each, sharing the layers."""
 
@@ -103,7 +108,7 @@ class Resolver:
             # Once resolved, only the effective spec is read: drop the parsed one (half the
             # models of a 10,000-workload repository).
             parsed.obj = parsed.obj.model_construct(apiVersion=parsed.obj.apiVersion, kind=parsed.obj.kind,
-                                                    metadata=parsed.obj.metadata, spec=_EMPTY_SPEC)
+                                                    metadata=parsed.obj.metadata, spec=_empty_spec())
         return self._done[key]
 
     @property
