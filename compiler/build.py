@@ -47,7 +47,7 @@ def read_previous(root: Path, config=None) -> tuple[dict[str, dict[str, dict]], 
 def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Build:
     """`progress(iterable, length, label)` may wrap the per-workload loop (a TTY progress bar)."""
     from compiler.cache import Cache
-    from compiler.render.engine import Renderer
+    from compiler.render.engine import Renderer, TemplateFailure
 
     root = root.resolve()
     cache = Cache(root) if use_cache else None
@@ -59,14 +59,25 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Bui
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
     if not analysis.has_errors:
         user_templates = root / (analysis.config.templates or "templates")
-        tree, extra = _render_tree(analysis, Renderer(user_templates), previous, build, cache,
-                                   _templates_digest(user_templates), progress)
+        try:
+            tree, extra = _render_tree(analysis, Renderer(user_templates), previous, build, cache,
+                                       _templates_digest(user_templates), progress)
+        except TemplateFailure as exc:
+            tree, extra = {}, [_template_diagnostic(root, exc)]
         analysis.diagnostics = apply_ignores(analysis.diagnostics + extra, analysis.config.ignore)
         if not analysis.has_errors:
             build.tree = tree
     if cache:
         cache.save()
     return build
+
+
+def _template_diagnostic(root: Path, exc) -> Diagnostic:
+    path = Path(exc.path)
+    rel = path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else exc.path
+    return Diagnostic("IC001", f"template {path.name}: {exc.problem}", Location(rel, exc.line, 1),
+                      hint="fix the repository's template (or delete it to use infc's own); values reach "
+                           "templates as data, write them with the tojson filter")
 
 
 def _templates_digest(directory: Path) -> str:

@@ -54,6 +54,14 @@ def _yaml_loader():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
+class TemplateFailure(Exception):
+    """A template (a repository's own: infc's are tested) failed to compile, render or parse."""
+
+    def __init__(self, path: str, line: int, problem: str):
+        super().__init__(path, line, problem)
+        self.path, self.line, self.problem = path, line, problem
+
+
 class Renderer:
     def __init__(self, user_templates: Path | None = None):
         self.user_dir = str(user_templates) if user_templates and user_templates.is_dir() else None
@@ -64,6 +72,30 @@ class Renderer:
 
     def render(self, template: str, **values: Any) -> dict:
         import yaml
+        from jinja2 import TemplateError, TemplateSyntaxError
 
-        text = self.env.get_template(template).render(**values)
-        return yaml.load(text, Loader=_yaml_loader())
+        try:
+            compiled = self.env.get_template(template)
+            text = compiled.render(**values)
+        except TemplateSyntaxError as exc:
+            raise TemplateFailure(exc.filename or template, exc.lineno or 1, exc.message or "syntax error") from None
+        except TemplateError as exc:
+            raise TemplateFailure(*_failing_line(exc, template), str(exc)) from None
+        try:
+            return yaml.load(text, Loader=_yaml_loader())
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or "not YAML"
+            raise TemplateFailure(compiled.filename or template, 1,
+                                  f"renders invalid YAML ({problem}, line {mark.line + 1} of the output)"
+                                  if mark else f"renders invalid YAML ({problem})") from None
+
+
+def _failing_line(exc: Exception, template: str) -> tuple[str, int]:
+    """The template file and line a rendering error was raised at (Jinja2 maps it there)."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return frame.filename, frame.lineno or 1
+    return template, 1

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,23 @@ def test_a_repository_template_linking_outside_is_not_read(tmp_path: Path):
     assert result.returncode == 0, result.stdout  # infc's own template is used instead
     ns = (repo / "deploy/prod/cluster/namespace-runai-nlp.yaml").read_text()
     assert "Secret-on-the-runner" not in ns and "kind: Namespace" in ns
+
+
+@pytest.mark.parametrize("template, line, message", [
+    ("metadata:\n  name: {{ name \n", 4, "unexpected end of template"),
+    ("metadata:\n  labels: {{ labels | tojson }}\n  name: {{ nosuch.x }}\n", 5, "'nosuch' is undefined"),
+    # The output's line is named in the message; the template's is unknown.
+    ("metadata: [\n  name: {{ name | tojson }}\n", 1, "renders invalid YAML (did not find expected ',' or ']', line 5"),
+])
+def test_a_broken_repository_template_is_a_diagnostic_and_the_tree_is_kept(tmp_path: Path, template, line, message):
+    repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
+    assert run_infc("compile", str(repo)).returncode == 0
+    before = {p: p.read_bytes() for p in (repo / "deploy").rglob("*") if p.is_file()}
+    (repo / "templates").mkdir()
+    (repo / "templates" / "namespace.yaml.j2").write_text("apiVersion: v1\nkind: Namespace\n" + template)
+    result = run_infc("compile", str(repo))
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert f"templates/namespace.yaml.j2:{line}:1: error[IC001] template namespace.yaml.j2: {message}" \
+        in result.stdout, result.stdout
+    assert {p: p.read_bytes() for p in (repo / "deploy").rglob("*") if p.is_file()} == before
