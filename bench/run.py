@@ -83,6 +83,11 @@ def main() -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     os.environ["INFC_CACHE_DIR"] = str(scratch / "cache")
+    # Bytecode as an installed package has it (pip compiles on install; an editable install
+    # does not, and PYTHONDONTWRITEBYTECODE would make every run compile infc's source again).
+    import compileall
+
+    compileall.compile_dir(str(HERE.parent / "compiler"), quiet=1)
     try:
         for n in sizes:
             bench_size(n, scratch)

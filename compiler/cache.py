@@ -1,9 +1,13 @@
 """Content-hash cache: work that does not depend on a changed file is not redone.
 
-Two tables in one SQLite file under the user's cache directory (never in the repository):
+Tables of one SQLite file under the user's cache directory (never in the repository):
 - `documents`: file path and content digest -> parsed Documents and their diagnostics;
-- `renders` / `emitted`: digest of everything a workload's (or an object's) manifests depend
-  on -> the rendered files and the findings of validating them.
+- `outlines`: the same key, for a file of valid workloads -> each workload's identity, so
+  that an unchanged file is neither read back nor validated;
+- `workloads`: a workload's document and every other kind's documents -> its WorkloadFacts
+  and the findings of resolving, policing and checking it;
+- `renders` / `emitted` / `cluster-objects` / `kustomizations` / `delivery`: digest of
+  everything some manifests depend on -> the rendered files (and validation findings).
 Entries are keyed on content and on infc's own code (version plus a fingerprint of its
 source files), so an upgrade or a local edit of infc never serves stale results. SQLite
 keeps values on disk, so a 10,000-workload cache costs little memory. A damaged or

@@ -87,11 +87,11 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
     if cache:
         for i, hit in zip(needed, cache.get_many("documents", [keys[i] for i in needed])):
             results[i] = hit
-    misses = [(i, *read[i][1:], read[i][0]) for i in needed if results[i] is None]
-    for (index, *_), parsed in zip(misses, map_ordered(_parse_file, [(raw, rel, digest) for _, raw, digest, rel in misses])):
-        results[index] = parsed
+    misses = [i for i in needed if results[i] is None]
+    for i, parsed in zip(misses, map_ordered(_parse_file, [read[i] for i in misses])):
+        results[i] = parsed
         if cache:
-            cache.put("documents", keys[index], parsed)
+            cache.put("documents", keys[i], parsed)
     load = _deferred_loader(root, cache)
     items: list = []
     for key, outline, result in zip(keys, outlines, results):
@@ -104,10 +104,11 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
     return items, diags
 
 
-def _parse_file(item: tuple[bytes, str, str]):
+def _parse_file(item: tuple[str, bytes, str]):
     from compiler.load.yamlfile import parse_yaml
 
-    return parse_yaml(*item)
+    rel, raw, digest = item
+    return parse_yaml(raw, rel, digest)
 
 
 def _deferred_loader(root: Path, cache):
