@@ -13,7 +13,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.compat import _DEFAULT_YAML_VERSION
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from compiler.diagnostics import Diagnostic, Location
 from compiler.load.document import Document, pack, unpack
@@ -23,7 +25,26 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000  # per document, counting alias expansions
 MAX_INT = 2**63 - 1
 
+
+
+class _Resolver(VersionedResolver):
+    """ruamel's YAML 1.2 resolver, minus its costs per scalar: looking up the YAML version
+    (with the C parser it never sees a %YAML directive: the version is always the default,
+    found through a caught AttributeError each time) and a new Tag object per node."""
+
+    _tags: dict[tuple, Any] = {}
+
+    @property
+    def processing_version(self) -> Any:
+        return _DEFAULT_YAML_VERSION
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        tag = super().resolve(kind, value, implicit)
+        return self._tags.setdefault((tag.handle, tag.suffix), tag)
+
+
 _yaml = YAML(typ="safe", pure=False)
+_yaml.Resolver = _Resolver
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
