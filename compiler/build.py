@@ -243,8 +243,9 @@ def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, co
     """Per job (workload facts, pool), in order: (files with revision number 0, spec hash, findings).
 
     Hits come from the cache; misses are rendered, in parallel when there are many."""
-    keys = [_digest_of(context, [f.name, f.namespace, f.project_name, f.file, pool], f.spec_digest)
-            for f, pool in jobs]
+    from compiler.cache import digest
+
+    keys = [digest(context, f.name, f.namespace, f.project_name, f.file, pool, f.spec_digest) for f, pool in jobs]
     results: list = cache.get_many("renders", keys) if cache else [None] * len(keys)
     misses = [i for i, hit in enumerate(results) if hit is None]
     from compiler.parallel import map_ordered

@@ -60,6 +60,7 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str, bytes]] = []
         self._used: set[tuple[str, str]] = set()
+        self._wrote = False
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None and self.enabled:
@@ -69,13 +70,26 @@ class Cache:
                 for old in self.path.parent.glob(f"{repo_key}-*.sqlite"):
                     if old != self.path:  # written by another version of infc: never read again
                         old.unlink(missing_ok=True)
-                db = sqlite3.connect(self.path, timeout=30)
-                db.execute("CREATE TABLE IF NOT EXISTS entries (tbl TEXT, key TEXT, value BLOB, "
-                           "PRIMARY KEY (tbl, key))")
-                self._db = db
-            except sqlite3.Error:
+                try:
+                    self._db = self._open()
+                except sqlite3.OperationalError:  # locked, read-only...: no cache this run
+                    raise
+                except sqlite3.DatabaseError:  # not a database (damaged): start afresh
+                    self.path.unlink(missing_ok=True)
+                    self._db = self._open()
+            except (sqlite3.Error, OSError):
                 self.enabled = False  # an unusable cache directory must not fail the run
         return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS entries (tbl TEXT, key TEXT, value BLOB, "
+                       "PRIMARY KEY (tbl, key))")
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
 
     def get(self, table: str, key: str):
         db = self._connect()
@@ -125,6 +139,7 @@ class Cache:
             return
         self._pending.append((table, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
         self._used.add((table, key))
+        self._wrote = True
         if len(self._pending) >= _FLUSH_EVERY:
             self._flush()
 
@@ -141,10 +156,16 @@ class Cache:
         self._pending.clear()
 
     def save(self) -> None:
-        """Write pending entries and drop the ones this run did not use (the cache never grows stale)."""
+        """Write pending entries and drop the ones this run did not use (the cache never grows
+        stale). A run that added nothing leaves the cache as it is: it cannot have grown."""
+        wrote = self._wrote or bool(self._pending)
         self._flush()
         db = self._connect()
         if db is None:
+            return
+        if not wrote:
+            db.close()
+            self._db = None
             return
         try:
             with db:

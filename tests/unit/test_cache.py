@@ -1,0 +1,49 @@
+"""The content-hash cache: what a run did not use is dropped, but only by a run that wrote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compiler.cache import Cache
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("INFC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("INFC_NO_CACHE", raising=False)
+    return tmp_path / "cache"
+
+
+def run(root: Path, reads: dict[str, list[str]] = {}, writes: dict[str, dict] = {}) -> dict:
+    cache = Cache(root)
+    found = {table: cache.get_many(table, keys) for table, keys in reads.items()}
+    for table, entries in writes.items():
+        for key, value in entries.items():
+            cache.put(table, key, value)
+    cache.save()
+    return found
+
+
+def test_entries_a_writing_run_did_not_use_are_dropped(tmp_path: Path, cache_dir: Path):
+    run(tmp_path, writes={"documents": {"a": 1, "b": 2}})
+    assert run(tmp_path, reads={"documents": ["a", "b", "c"]}) == {"documents": [1, 2, None]}
+    run(tmp_path, reads={"documents": ["a"]}, writes={"renders": {"x": [3]}})  # b unused, and this run wrote
+    assert run(tmp_path, reads={"documents": ["a", "b"], "renders": ["x"]}) == \
+        {"documents": [1, None], "renders": [[3]]}
+
+
+def test_a_run_that_only_reads_keeps_what_it_did_not_use(tmp_path: Path, cache_dir: Path):
+    run(tmp_path, writes={"documents": {"a": 1, "b": 2}})
+    run(tmp_path, reads={"documents": ["a"]})
+    assert run(tmp_path, reads={"documents": ["a", "b"]}) == {"documents": [1, 2]}
+
+
+def test_a_damaged_cache_file_is_an_empty_cache(tmp_path: Path, cache_dir: Path):
+    run(tmp_path, writes={"documents": {"a": 1}})
+    [path] = cache_dir.glob("*.sqlite")
+    path.write_bytes(b"not a database" * 100)
+    assert run(tmp_path, reads={"documents": ["a"]}) == {"documents": [None]}
+    run(tmp_path, writes={"documents": {"a": 5}})
+    assert run(tmp_path, reads={"documents": ["a"]}) == {"documents": [5]}  # replaced, usable again
