@@ -251,8 +251,7 @@ def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, co
     from compiler.parallel import map_ordered
 
     global _FORKED
-    # Resolved here, before the workers fork (a workload whose facts came from the cache is resolved now).
-    _FORKED = ({i: (analysis.effective(jobs[i][0]), jobs[i][1]) for i in misses}, analysis.repo, renderer, out)
+    _FORKED = (jobs, analysis, renderer, out)
     try:
         rendered = map_ordered(_render_job, misses, progress)
     finally:
@@ -267,9 +266,10 @@ def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, co
 def _render_job(index: int):
     from compiler.render.workload import render_workload
 
-    jobs, repo, renderer, out = _FORKED
-    w, pool = jobs[index]
-    objs = render_workload(w, repo, renderer, pool, revision_name=f"{w.name}-00000")
+    jobs, analysis, renderer, out = _FORKED
+    facts, pool = jobs[index]
+    w = analysis.effective(facts)  # resolved again if it was checked in another process, or cached
+    objs = render_workload(w, analysis.repo, renderer, pool, revision_name=f"{w.name}-00000")
     service = objs[0].obj
     spec_hash = template_hash(service["spec"]["template"])
     service["metadata"]["annotations"]["infc/spec-hash"] = spec_hash

@@ -199,34 +199,59 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
 
 
 def _workload_facts(repo: Repository, resolver, policies, ctx, diags: list[Diagnostic], cache, shared: str) -> list:
-    """Resolve, police and check each workload on its own; the facts and findings of one whose
-    file and whose repository's other documents are unchanged come from the cache."""
+    """Resolve, police and check each workload on its own (on every core when there are many);
+    the facts and findings of one whose file and whose repository's other documents are
+    unchanged come from the cache."""
     from compiler.cache import digest
-    from compiler.check import workload_diagnostics
-    from compiler.check.facts import facts_of
-    from compiler.resolve.policy import workload_policy_diagnostics
+    from compiler.parallel import map_ordered
 
-    out = []
     keys = sorted(repo.workloads)
     sources = [repo.workloads[key].source for key in keys]
     memos = [digest(shared, file, content, str(index)) for file, content, index in sources] if cache else [""] * len(keys)
     hits = cache.get_many("workloads", memos) if cache else [None] * len(keys)
-    for key, memo, hit in zip(keys, memos, hits):
-        if hit is None:
-            found: list[Diagnostic] = []
-            w = resolver.resolve(key, found)
-            if w is None:  # not memoised: a missing project or cluster is reported once for all
-                diags.extend(found)
-                continue
-            found += workload_policy_diagnostics(w, policies)
-            found += workload_diagnostics(w, ctx)
-            hit = (facts_of(w), found)
-            if cache:
-                cache.put("workloads", memo, hit)
-        facts, found = hit
-        out.append(facts.link(repo))
-        diags.extend(found)
+    misses = [i for i, hit in enumerate(hits) if hit is None]
+    global _FORKED
+    _FORKED = (resolver, policies, ctx)
+    try:
+        checked = map_ordered(_check_workload, [keys[i] for i in misses])
+    finally:
+        _FORKED = ()
+    unresolved: list[Diagnostic] = []
+    for i, (facts, found) in zip(misses, checked):
+        if facts is None:  # not memoised: a missing project or cluster is reported once for all
+            unresolved.extend(found)
+            continue
+        hits[i] = (facts, found)
+        if cache:
+            cache.put("workloads", memos[i], hits[i])
+    diags.extend(dict.fromkeys(unresolved))  # workers may each report the same missing cluster
+    out = []
+    for hit in hits:
+        if hit is not None:
+            facts, found = hit
+            out.append(facts.link(repo))
+            diags.extend(found)
     return out
+
+
+# What the forked workers of _workload_facts read (set just before they are forked).
+_FORKED: tuple = ()
+
+
+def _check_workload(key: tuple[str, str]) -> tuple:
+    """(facts, findings) of one workload, or (None, findings) when it cannot be resolved."""
+    from compiler.check import workload_diagnostics
+    from compiler.check.facts import facts_of
+    from compiler.resolve.policy import workload_policy_diagnostics
+
+    resolver, policies, ctx = _FORKED
+    found: list[Diagnostic] = []
+    w = resolver.resolve(key, found)
+    if w is None:
+        return None, found
+    found += workload_policy_diagnostics(w, policies)
+    found += workload_diagnostics(w, ctx)
+    return facts_of(w), found
 
 
 def _shared_digest(docs: list) -> str:
