@@ -156,13 +156,12 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         projects = sorted((p for p in repo.projects.values() if p.obj.spec.cluster == cluster_name), key=lambda p: p.name)
         departments = sorted((d for d in repo.departments.values() if d.obj.spec.cluster == cluster_name), key=lambda d: d.name)
         cluster_files = []
-        sources = [(o.doc.file, o.doc.digest, o.doc.index) for o in (cluster, *departments, *projects)]
-        for r in _cached(cache, "cluster-objects", _digest_of(templates_digest, sources),
+        for r in _cached(cache, "cluster-objects", _digest_of(templates_digest, _sources(cluster, *departments, *projects)),
                          lambda: render_cluster(cluster, departments, projects, renderer)):
             out.emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
             cluster_files.append(r.filename)
 
-        cluster_context = _digest_of(context, cluster.obj.model_dump(mode="json"))
+        cluster_context = _digest_of(context, _sources(cluster))
         jobs = [(f, _pool_for(f, placement)) for f in by_cluster.get(cluster_name, [])]
         rendered = _workload_files(jobs, analysis, renderer, out, cache, cluster_context,
                                    (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
@@ -230,9 +229,12 @@ def _digest_of(*parts) -> str:
 
 def _render_context_digest(repo, templates_digest: str) -> str:
     """What every workload's rendering may read besides its own spec: credentials, data sources, templates."""
-    creds = {n: c.obj.model_dump(mode="json") for n, c in repo.credentials.items()}
-    sources = {n: d.obj.model_dump(mode="json") for n, d in repo.data_sources.items()}
-    return _digest_of(templates_digest, creds, sources)
+    return _digest_of(templates_digest, _sources(*repo.credentials.values(), *repo.data_sources.values()))
+
+
+def _sources(*parsed) -> list:
+    """Where objects come from: (file, digest of the file, index), which determines them."""
+    return [p.source for p in parsed]
 
 
 # What the forked render workers read (set just before they are forked).
@@ -245,7 +247,9 @@ def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, co
     Hits come from the cache; misses are rendered, in parallel when there are many."""
     from compiler.cache import digest
 
-    keys = [digest(context, f.name, f.namespace, f.project_name, f.file, pool, f.spec_digest) for f, pool in jobs]
+    # The project is in the key: its default node pools shape the manifests, not the effective spec.
+    keys = [digest(context, f.name, f.namespace, f.file, pool, f.spec_digest, repr(f.project.source))
+            for f, pool in jobs]
     results: list = cache.get_many("renders", keys) if cache else [None] * len(keys)
     misses = [i for i, hit in enumerate(results) if hit is None]
     from compiler.parallel import map_ordered

@@ -101,6 +101,16 @@ def test_removed_and_renamed_workloads_and_a_changed_project(twins):
     assert any(" IC40" in line for line in found), found
 
 
+def test_a_project_s_default_node_pools_reach_unchanged_workloads(twins):
+    org = textwrap.dedent(BASE_FILES["org/research.yaml"]).lstrip("\n")
+    # Room for the rolling updates this causes: each revision changes (no l40s in its affinity).
+    twins.edit("org/research.yaml", org.replace("defaultNodePools: [h100, l40s]", "defaultNodePools: [h100]")
+               .replace("{nodePool: h100, gpu: {deserved: 8}}", "{nodePool: h100, gpu: {deserved: 16}}"))
+    assert twins.assert_same() == []
+    service = (twins.roots[0] / "deploy/prod/runai-nlp/m0/service.yaml").read_text()
+    assert "l40s" not in service
+
+
 def test_a_duplicate_of_a_workload_from_an_unchanged_file_is_still_reported(twins):
     twins.edit("workloads/nlp/z-copy.yaml", wl("m0"))
     first = twins.assert_same()
