@@ -4,6 +4,8 @@ what a compile without any cache does, whatever was edited in between."""
 from __future__ import annotations
 
 import json
+import random
+import re
 import textwrap
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from compiler.build import compile_repository
 from compiler.output.write import write_tree
 from compiler.spec.parse import DeferredParsed
 from repo_builder import BASE_FILES, make_repo, workload
+from support import EXAMPLE
 
 POLICY = """\
 apiVersion: infc/v1
@@ -146,3 +149,60 @@ def test_only_the_edited_workload_is_resolved_again(tmp_path: Path):
     deferred = [d for d in again.analysis.documents if isinstance(d, DeferredParsed)]
     assert sorted(d.stub.file for d in deferred) == [f"workloads/nlp/m{i}.yaml" for i in (0, 1, 2, 4)]
     assert not any(d.loaded for d in deferred)  # unchanged files are neither read back nor validated
+
+
+_NUMBER = re.compile(r"(?<![\w.-])(\d+)(?![\w.])")
+_SWAPS = [("true", "false"), ("false", "true"), ("h100", "l40s"), ("l40s", "h100"), ("vllm", "tgi")]
+
+
+def _mutate(root: Path, rng: random.Random) -> tuple[Path, str, str]:
+    """One plausible edit somewhere in the repository (a number, a flag, a pool, a server):
+    (file, its text before, what changed)."""
+    files = sorted(p for p in root.rglob("*.yaml") if "deploy" not in p.parts)
+    path = rng.choice(files)
+    before = path.read_text()
+    lines = before.splitlines(keepends=True)
+    candidates = [i for i, line in enumerate(lines)
+                  if not line.lstrip().startswith("#") and (_NUMBER.search(line) or any(a in line for a, _ in _SWAPS))]
+    if not candidates:
+        return path, before, f"{path.name}: nothing to edit"
+    i = rng.choice(candidates)
+    line = lines[i]
+    swaps = [(a, b) for a, b in _SWAPS if a in line]
+    if swaps and (rng.random() < 0.5 or not _NUMBER.search(line)):
+        a, b = rng.choice(swaps)
+        lines[i] = line.replace(a, b, 1)
+    else:
+        match = rng.choice(list(_NUMBER.finditer(line)))
+        value = int(match.group(1))
+        new = rng.choice([value + 1, max(0, value - 1), value * 2])
+        lines[i] = line[:match.start(1)] + str(new) + line[match.end(1):]
+    path.write_text("".join(lines))
+    return path, before, f"{path.relative_to(root)}:{i + 1}: {line.strip()!r} -> {lines[i].strip()!r}"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_of_the_example_compile_alike_with_and_without_the_cache(tmp_path: Path, seed: int):
+    """Each edit is kept when the repository still compiles, undone otherwise (after comparing)."""
+    import shutil
+
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    for root in (warm, cold):
+        shutil.copytree(EXAMPLE, root)
+    rng = random.Random(seed)
+    history, compiled = [], 0
+    for _ in range(10):
+        state = rng.getstate()
+        edited, before, what = _mutate(warm, rng)
+        rng.setstate(state)
+        _mutate(cold, rng)  # the same edit
+        history.append(what)
+        found, tree = _run(warm, use_cache=True)
+        assert (found, tree) == _run(cold, use_cache=False), history
+        if tree is None:
+            for root in (warm, cold):
+                (root / edited.relative_to(warm)).write_text(before)
+            history.append("(undone)")
+        else:
+            compiled += 1
+    assert compiled >= 4, history  # most edits keep a compiling repository: output is compared too
