@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compiler.cache import cached
 from compiler.diagnostics import Diagnostic, Location
 from compiler.load.document import Document
 from compiler.output.lock import LOCK_NAME, next_revision, read_lock, render_lock, template_hash
@@ -51,7 +52,7 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Bui
 
     root = root.resolve()
     cache = Cache(root) if use_cache else None
-    config, _ = read_config(root)
+    config, _ = read_config(root, cache)
     previous, lock_diags = read_previous(root, config)
     analysis = analyse(root, previous, cache, config)
     build = Build(analysis, previous=previous)
@@ -156,7 +157,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         projects = sorted((p for p in repo.projects.values() if p.obj.spec.cluster == cluster_name), key=lambda p: p.name)
         departments = sorted((d for d in repo.departments.values() if d.obj.spec.cluster == cluster_name), key=lambda d: d.name)
         cluster_files = []
-        for r in _cached(cache, "cluster-objects", _digest_of(templates_digest, _sources(cluster, *departments, *projects)),
+        for r in cached(cache, "cluster-objects", _digest_of(templates_digest, _sources(cluster, *departments, *projects)),
                          lambda: render_cluster(cluster, departments, projects, renderer)):
             out.emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
             cluster_files.append(r.filename)
@@ -180,10 +181,10 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                             "source": w.file, "nodePool": pool}
             ns_dirs.setdefault(w.namespace, []).append(w.name)
         listing = {"cluster": cluster_files, **{ns: sorted(names) for ns, names in sorted(ns_dirs.items())}}
-        tree.update(_cached(cache, "kustomizations", _digest_of(templates_digest, cluster_name, listing),
+        tree.update(cached(cache, "kustomizations", _digest_of(templates_digest, cluster_name, listing),
                             lambda: _kustomizations(renderer, cluster_name, listing)))
         config = analysis.config
-        subdir, delivery = _cached(
+        subdir, delivery = cached(
             cache, "delivery", _digest_of(templates_digest, [config.delivery, config.repoURL, config.targetRevision,
                                                              cluster_name, config.output, sorted(ns_dirs)]),
             lambda: render_delivery(config, cluster_name, config.output, sorted(ns_dirs), renderer))
@@ -208,16 +209,6 @@ def _kustomizations(renderer, cluster: str, listing: dict[str, list[str]]) -> di
              for d, names in listing.items()}
     files[f"{cluster}/kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=list(listing)))
     return files
-
-
-def _cached(cache, table: str, key: str, compute):
-    """`compute()`, or what it returned in an earlier run for the same key."""
-    hit = cache.get(table, key) if cache else None
-    if hit is None:
-        hit = compute()
-        if cache:
-            cache.put(table, key, hit)
-    return hit
 
 
 def _digest_of(*parts) -> str:

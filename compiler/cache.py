@@ -179,6 +179,16 @@ class Cache:
         self._db = None
 
 
+def cached(cache: Cache | None, table: str, key: str, compute):
+    """`compute()`, or what it returned in an earlier run for the same key."""
+    hit = cache.get(table, key) if cache else None
+    if hit is None:
+        hit = compute()
+        if cache:
+            cache.put(table, key, hit)
+    return hit
+
+
 def digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:

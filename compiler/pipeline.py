@@ -19,7 +19,7 @@ from compiler.spec.parse import Parsed, Repository
 class Analysis:
     root: Path
     config: k.ConfigSpec
-    documents: list  # Document, or DeferredParsed for workloads of unchanged files
+    documents: list  # Document; for an unchanged valid file, Parsed and DeferredParsed
     repo: Repository
     # What the repository-wide stages read of each resolved workload, in (project, name) order.
     facts: list = field(default_factory=list)  # WorkloadFacts
@@ -60,13 +60,14 @@ def find_root(start: Path) -> Path:
 
 
 def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, list[Diagnostic]]:
-    """Every input document, in file order. A file of valid workloads unchanged since an earlier
-    run yields DeferredParsed workloads instead (loaded only if a later stage needs them); other
-    files seen before come from the cache; the rest are parsed (on every core when there are many)."""
+    """Every input document, in file order. A file whose documents were all valid in an earlier
+    run and that has not changed since yields what that run parsed instead: Parsed objects, and
+    DeferredParsed workloads (loaded only if a later stage needs them). Other files seen before
+    come from the cache; the rest are parsed (on every core when there are many)."""
     from compiler.load.discover import discover
     from compiler.load.yamlfile import content_digest
     from compiler.parallel import map_ordered
-    from compiler.spec.parse import DeferredParsed
+    from compiler.spec.parse import DeferredParsed, WorkloadStub
 
     files, diags = discover(root, exclude)
     top = len(str(root)) + 1
@@ -97,7 +98,8 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
     for key, outline, result in zip(keys, outlines, results):
         if outline is not None:
             cache.keep("documents", key)  # what a deferred workload loads, if it must
-            items.extend(DeferredParsed(stub, load) for stub in outline)
+            items.extend(DeferredParsed(entry, load) if isinstance(entry, WorkloadStub) else entry
+                         for entry in outline)
         else:
             items.extend(result[0])
             diags.extend(result[1])
@@ -124,43 +126,63 @@ def _deferred_loader(root: Path, cache):
     return load
 
 
-def _remember_outlines(items: list, diags: list[Diagnostic], cache) -> None:
-    """Outline the files whose documents are all valid workloads (no finding of loading or
-    parsing in the file), so that the next run can defer them."""
+def _remember_outlines(items: list, repo: Repository, diags: list[Diagnostic], cache) -> None:
+    """Remember what was parsed of each file whose documents are all valid (no finding of
+    loading or parsing in the file): the next run takes it as it is if the file is unchanged.
+    Workloads are kept as stubs (their identity), other kinds as the typed objects."""
     from compiler.spec.parse import WorkloadStub
 
     flagged = {d.location.file for d in diags if d.location}
+    parsed = {id(p.doc): p for table in (repo.clusters, repo.departments, repo.projects, repo.policies,
+                                         repo.environments, repo.compute_resources, repo.data_sources,
+                                         repo.credentials, repo.templates) for p in table.values()}
+    if repo.config is not None:
+        parsed[id(repo.config.doc)] = repo.config
     by_file: dict[str, list[Document]] = {}
     for item in items:
         if isinstance(item, Document):
             by_file.setdefault(item.file, []).append(item)
     for rel, docs in by_file.items():
-        if rel in flagged or any(d.kind != "InferenceWorkload" for d in docs):
+        if rel in flagged or any(d.kind != "InferenceWorkload" and id(d) not in parsed for d in docs):
             continue
         cache.put("outlines", f"{rel}|{docs[0].digest}", [
             WorkloadStub(rel, d.digest, d.index, d.data["metadata"]["project"], d.data["metadata"]["name"],
-                         d.loc(("metadata", "name"))) for d in docs])
+                         d.loc(("metadata", "name"))) if d.kind == "InferenceWorkload" else parsed[id(d)]
+            for d in docs])
 
 
-def read_config(root: Path) -> tuple[k.ConfigSpec, list[Diagnostic]]:
+def read_config(root: Path, cache=None) -> tuple[k.ConfigSpec, list[Diagnostic]]:
     """infc.yaml is read first: it names the output directory, which loading must skip."""
-    from compiler.load.yamlfile import parse_yaml
-    from compiler.spec.parse import validate_model
+    from compiler.cache import cached, digest
 
     path = root / "infc.yaml"
     if not path.is_file():
-        return k.ConfigSpec(), []
-    docs, diags = parse_yaml(path.read_bytes(), "infc.yaml")
+        return k.ConfigSpec.model_construct(), []
+    raw = path.read_bytes()
+    return cached(cache, "config", digest(raw), lambda: _parse_config(raw))
+
+
+def _parse_config(raw: bytes) -> tuple[k.ConfigSpec, list[Diagnostic]]:
+    from compiler.load.yamlfile import parse_yaml
+    from compiler.spec.parse import validate_model
+
+    docs, diags = parse_yaml(raw, "infc.yaml")
     for doc in docs:
         if isinstance(doc.data, dict) and doc.data.get("kind") == "Config":
             cfg = validate_model(k.Config, doc.data, doc, (), diags)
             if cfg is not None:
                 return cfg.spec, diags
-    return k.ConfigSpec(), diags
+    return k.ConfigSpec.model_construct(), diags
 
 
-def baseline_policy():
+def baseline_policy(cache=None):
     """The built-in baseline Policy shipped in the package (policies/baseline.yaml)."""
+    from compiler.cache import cached
+
+    return cached(cache, "baseline", "policies/baseline.yaml", _load_baseline)
+
+
+def _load_baseline():
     from compiler.load.yamlfile import parse_yaml
     from compiler.resolve.effective import Baseline
     from compiler.resources import data_dir
@@ -173,6 +195,7 @@ def baseline_policy():
 
 def analyse(root: Path, previous: dict | None = None, cache=None, config: k.ConfigSpec | None = None) -> Analysis:
     """Load, parse, resolve and check a repository. Never raises on bad input."""
+    from compiler.cache import cached
     from compiler.check import CheckContext, repository_diagnostics
     from compiler.resolve.effective import Resolver
     from compiler.resolve.policy import PolicyCache, policy_diagnostics
@@ -180,18 +203,20 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
 
     root = root.resolve()
     if config is None:
-        config, _ = read_config(root)  # its problems are reported when infc.yaml is parsed below
+        config, _ = read_config(root, cache)  # its problems are reported when infc.yaml is parsed below
     output = (root / config.output).resolve()
     docs, diags = load_documents(root, [output], cache)
     repo, parse_diags = parse_documents(docs)
     diags.extend(parse_diags)
     if cache:
-        _remember_outlines(docs, diags, cache)
-    resolver = Resolver(repo, baseline_policy())
+        _remember_outlines(docs, repo, diags, cache)
+    resolver = Resolver(repo, baseline_policy(cache))
     policies = PolicyCache(repo)
-    diags.extend(policy_diagnostics(repo, policies))
+    shared = _shared_digest(docs) if cache else ""
+    # The policies' own findings depend on the policies alone (part of `shared`).
+    diags.extend(cached(cache, "policy-findings", shared, lambda: policy_diagnostics(repo, policies)))
     ctx = CheckContext(repo=repo, previous=previous or {})
-    facts = _workload_facts(repo, resolver, policies, ctx, diags, cache, _shared_digest(docs) if cache else "")
+    facts = _workload_facts(repo, resolver, policies, ctx, diags, cache, shared)
     diags.extend(repository_diagnostics(facts, ctx))
     analysis = Analysis(root, config, docs, repo, facts, [], ctx, resolver)
     analysis.diagnostics = apply_ignores(diags, config.ignore)
@@ -259,7 +284,10 @@ def _shared_digest(docs: list) -> str:
     other kinds (policies, projects, assets, clusters, credentials, infc.yaml)."""
     from compiler.cache import digest
 
-    return digest(*sorted({f"{d.file}|{d.digest}" for d in docs
+    from compiler.spec.parse import Parsed
+
+    shared = (d.doc if isinstance(d, Parsed) else d for d in docs)  # not the DeferredParsed workloads
+    return digest(*sorted({f"{d.file}|{d.digest}" for d in shared
                            if isinstance(d, Document) and d.kind != "InferenceWorkload"}))
 
 

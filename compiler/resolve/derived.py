@@ -138,5 +138,5 @@ def cluster_pools(cluster_spec) -> dict:
     if "default" not in pools:
         from compiler.spec.kinds import NodePool
 
-        pools["default"] = NodePool(name="default")
+        pools["default"] = NodePool.model_construct(name="default")  # valid: no validator needed
     return pools

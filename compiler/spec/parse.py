@@ -111,40 +111,49 @@ _TABLE = {
 }
 
 
-def parse_documents(docs: Iterable[Document | DeferredParsed]) -> tuple[Repository, list[Diagnostic]]:
-    """Typed objects of the documents (in file order); deferred workloads are taken as they are."""
+def parse_documents(docs: Iterable[Document | Parsed | DeferredParsed]) -> tuple[Repository, list[Diagnostic]]:
+    """Typed objects of the documents (in file order). Objects parsed by an earlier run
+    (Parsed, DeferredParsed) are taken as they are; duplicates are found among all."""
     repo = Repository()
     diags: list[Diagnostic] = []
     for doc in docs:
         if isinstance(doc, DeferredParsed):
             _add_workload(repo, (doc.stub.project, doc.stub.name), doc, diags)
-            continue
-        kind = _check_envelope(doc, diags)
-        if kind is None:
-            continue
-        obj = validate_model(k.KINDS[kind], doc.data, doc, (), diags)
-        if obj is None:
-            continue
-        if kind != "Config" and not _check_name(doc, diags):
-            continue
-        parsed = Parsed(obj, doc)
-        if kind == "Config":
-            if repo.config is not None:
-                diags.append(Diagnostic("IC004", "a second Config document", doc.loc(),
-                                        hint=f"merge it into {repo.config.doc.file}: one Config per repository"))
-                continue
+        elif isinstance(doc, Parsed):
+            _add(repo, doc.obj.kind, doc, diags)
+        else:
+            parsed = _parse(doc, diags)
+            if parsed is not None:
+                _add(repo, parsed.obj.kind, parsed, diags)
+    return repo, diags
+
+
+def _parse(doc: Document, diags: list[Diagnostic]) -> Parsed | None:
+    kind = _check_envelope(doc, diags)
+    if kind is None:
+        return None
+    obj = validate_model(k.KINDS[kind], doc.data, doc, (), diags)
+    if obj is None or (kind != "Config" and not _check_name(doc, diags)):
+        return None
+    return Parsed(obj, doc)
+
+
+def _add(repo: Repository, kind: str, parsed: Parsed, diags: list[Diagnostic]) -> None:
+    if kind == "Config":
+        if repo.config is not None:
+            diags.append(Diagnostic("IC004", "a second Config document", parsed.doc.loc(),
+                                    hint=f"merge it into {repo.config.doc.file}: one Config per repository"))
+        else:
             repo.config = parsed
-            continue
-        if kind == "InferenceWorkload":
-            _add_workload(repo, (obj.metadata.project, obj.metadata.name), parsed, diags)
-            continue
-        key = obj.metadata.name
+    elif kind == "InferenceWorkload":
+        _add_workload(repo, (parsed.obj.metadata.project, parsed.obj.metadata.name), parsed, diags)
+    else:
         table = getattr(repo, _TABLE[kind])
+        key = parsed.obj.metadata.name
         if key in table:
             diags.append(_duplicate(f"{kind} '{key}'", parsed, table[key]))
-            continue
-        table[key] = parsed
-    return repo, diags
+        else:
+            table[key] = parsed
 
 
 def _add_workload(repo: Repository, key: tuple[str, str], parsed, diags: list[Diagnostic]) -> None:
