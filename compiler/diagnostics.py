@@ -30,6 +30,15 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def nearest_location(provenance: dict[tuple, Location], path: tuple, default: Location) -> Location:
+    """Where the value at `path` was set: its own entry, or its nearest ancestor's."""
+    while path:
+        if path in provenance:
+            return provenance[path]
+        path = path[:-1]
+    return default
+
+
 # code -> (default severity, short title). One line per code of SPEC.md §5.
 CATALOGUE: dict[str, tuple[Severity, str]] = {
     "IC001": (Severity.ERROR, "YAML syntax error"),

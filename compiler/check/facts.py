@@ -14,7 +14,7 @@ from typing import Any
 
 from compiler.check.common import items
 from compiler.check.footprint import Demand, demand
-from compiler.diagnostics import Location
+from compiler.diagnostics import Location, nearest_location
 
 # The parts of a spec whose locations repository-wide diagnostics point at.
 _LOCATED = ("autoscaling", "compute", "ports")
@@ -45,12 +45,7 @@ class WorkloadFacts:
         return f"{self.project_name}/{self.name}"
 
     def loc(self, *path: Any) -> Location:
-        p = tuple(path)
-        while p:
-            if p in self.provenance:
-                return self.provenance[p]
-            p = p[:-1]
-        return self.fallback
+        return nearest_location(self.provenance, path, self.fallback)
 
     def link(self, repo) -> "WorkloadFacts":
         """Point at `repo`'s project, department and cluster (after coming from the cache)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
-from compiler.diagnostics import Diagnostic, Location, did_you_mean
+from compiler.diagnostics import Diagnostic, Location, did_you_mean, nearest_location
 from compiler.load.document import Document
 from compiler.resolve.merge import ITEMIZED, Exclusion, P, merge, unwrap, wrap
 from compiler.spec import kinds as k
@@ -48,12 +48,7 @@ class EffectiveWorkload:
 
     def loc(self, *path: Any) -> Location:
         """Where the effective value at spec `path` was set (nearest ancestor that was set)."""
-        p = tuple(path)
-        while p:
-            if p in self.provenance:
-                return self.provenance[p]
-            p = p[:-1]
-        return self.doc.loc(("metadata", "name"))
+        return nearest_location(self.provenance, path, self.doc.loc(("metadata", "name")))
 
 
 @dataclass
