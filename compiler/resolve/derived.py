@@ -7,6 +7,7 @@ workload asks for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from compiler.spec import quantities as q
 
@@ -136,7 +137,13 @@ def cluster_pools(cluster_spec) -> dict:
     """Node pools by name; the `default` pool always exists (possibly empty)."""
     pools = {p.name: p for p in cluster_spec.nodePools}
     if "default" not in pools:
-        from compiler.spec.kinds import NodePool
-
-        pools["default"] = NodePool.model_construct(name="default")  # valid: no validator needed
+        pools["default"] = _empty_default_pool()
     return pools
+
+
+@lru_cache(maxsize=1)
+def _empty_default_pool():
+    from compiler.spec.kinds import NodePool
+
+    # Built once (it is only read) and without its validator: a cached run validates nothing.
+    return NodePool.model_construct(name="default")
