@@ -54,7 +54,7 @@ def bench_size(n: int, scratch: Path) -> None:
     t = time.perf_counter()
     generate(repo, n)
     print(f"\n{n:,} workloads (generated in {time.perf_counter() - t:.1f} s)", flush=True)
-    runs = 3 if n <= 1000 else 1
+    runs = 5 if n <= 1000 else 1
     row("infc --help", median_of(runs, [*INFC, "--help"]))
 
     def fresh() -> None:  # no output tree and an empty cache: a first compile
