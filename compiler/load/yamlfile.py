@@ -12,8 +12,8 @@ import hashlib
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.compat import _DEFAULT_YAML_VERSION
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
@@ -24,7 +24,6 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # per document, counting alias expansions
 MAX_INT = 2**63 - 1
-
 
 
 class _Resolver(VersionedResolver):
