@@ -33,20 +33,23 @@ def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float, int
     return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def median_of(runs: int, args: list[str], before=None, cwd: Path | None = None) -> tuple[float, float, int]:
-    """The run with the median wall time of `runs` runs (the machine is noisy); `before()` resets."""
+def median_of(runs: int, args: list[str], before=None, cwd: Path | None = None) -> tuple[float, float, int, str]:
+    """The run with the median wall time of `runs` runs (the machine is noisy), and the range of
+    all runs' times; `before()` resets."""
     results = []
     for _ in range(runs):
         if before:
             before()
         results.append(measure(args, cwd))
-    return sorted(results)[len(results) // 2]
+    results.sort()
+    spread = f"({results[0][0]:.2f}–{results[-1][0]:.2f} s)" if runs > 1 else ""
+    return (*results[len(results) // 2], spread)
 
 
-def row(label: str, figures: tuple[float, float, int]) -> None:
-    wall, rss, code = figures
+def row(label: str, figures: tuple[float, float, int, str]) -> None:
+    wall, rss, code, spread = figures
     flag = "" if code in (0, 1) else f"  (exit {code})"
-    print(f"  {label:<34} {wall:8.2f} s {rss:9.0f} MiB{flag}", flush=True)
+    print(f"  {label:<34} {wall:8.2f} s {rss:9.0f} MiB  {spread}{flag}", flush=True)
 
 
 def bench_size(n: int, scratch: Path) -> None:
