@@ -27,6 +27,7 @@ from compiler import __version__
 
 _FLUSH_EVERY = 500  # pending entries written per transaction, to bound memory
 _BATCH = 500  # keys per query of get_many (SQLite allows 32,766 parameters)
+_STALE_SHARE, _STALE_MIN = 0.25, 500  # unused entries tolerated, as a share of the used ones
 
 
 @lru_cache(maxsize=1)
@@ -156,23 +157,23 @@ class Cache:
         self._pending.clear()
 
     def save(self) -> None:
-        """Write pending entries and drop the ones this run did not use (the cache never grows
-        stale). A run that added nothing leaves the cache as it is: it cannot have grown."""
+        """Write pending entries, and drop the ones this run did not use once they are more than
+        a quarter of the cache (or 500): the cache never grows far beyond what one run reads,
+        and most runs skip the cleanup. A run that added nothing leaves the cache as it is."""
         wrote = self._wrote or bool(self._pending)
         self._flush()
         db = self._connect()
         if db is None:
             return
-        if not wrote:
-            db.close()
-            self._db = None
-            return
         try:
-            with db:
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (tbl TEXT, key TEXT)")
-                db.execute("DELETE FROM used")
-                db.executemany("INSERT INTO used VALUES (?, ?)", sorted(self._used))
-                db.execute("DELETE FROM entries WHERE (tbl, key) NOT IN (SELECT tbl, key FROM used)")
+            if wrote:
+                stale = db.execute("SELECT count(*) FROM entries").fetchone()[0] - len(self._used)
+                if stale > max(_STALE_MIN, _STALE_SHARE * len(self._used)):
+                    with db:
+                        db.execute("CREATE TEMP TABLE IF NOT EXISTS used (tbl TEXT, key TEXT)")
+                        db.execute("DELETE FROM used")
+                        db.executemany("INSERT INTO used VALUES (?, ?)", sorted(self._used))
+                        db.execute("DELETE FROM entries WHERE (tbl, key) NOT IN (SELECT tbl, key FROM used)")
             db.close()
         except sqlite3.Error:
             pass

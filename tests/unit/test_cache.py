@@ -26,12 +26,16 @@ def run(root: Path, reads: dict[str, list[str]] = {}, writes: dict[str, dict] = 
     return found
 
 
-def test_entries_a_writing_run_did_not_use_are_dropped(tmp_path: Path, cache_dir: Path):
-    run(tmp_path, writes={"documents": {"a": 1, "b": 2}})
-    assert run(tmp_path, reads={"documents": ["a", "b", "c"]}) == {"documents": [1, 2, None]}
-    run(tmp_path, reads={"documents": ["a"]}, writes={"renders": {"x": [3]}})  # b unused, and this run wrote
-    assert run(tmp_path, reads={"documents": ["a", "b"], "renders": ["x"]}) == \
-        {"documents": [1, None], "renders": [[3]]}
+def test_unused_entries_are_dropped_once_they_are_many(tmp_path: Path, cache_dir: Path):
+    old = [f"old-{i}" for i in range(400)]
+    run(tmp_path, writes={"documents": {"a": 1, **{key: i for i, key in enumerate(old)}}})
+    assert run(tmp_path, reads={"documents": ["a", "old-7", "c"]}) == {"documents": [1, 7, None]}
+    run(tmp_path, reads={"documents": ["a"]}, writes={"renders": {"x": [3]}})  # 400 unused: kept
+    assert run(tmp_path, reads={"documents": ["old-7"]}) == {"documents": [7]}
+    run(tmp_path, reads={"documents": ["a", *old]}, writes={"renders": {f"y-{i}": i for i in range(200)}})
+    run(tmp_path, reads={"documents": ["a"]}, writes={"renders": {"x": [3]}})  # 600 unused: dropped
+    assert run(tmp_path, reads={"documents": ["a", "old-7"], "renders": ["x", "y-1"]}) == \
+        {"documents": [1, None], "renders": [[3], None]}
 
 
 def test_a_run_that_only_reads_keeps_what_it_did_not_use(tmp_path: Path, cache_dir: Path):
