@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -305,7 +306,21 @@ def main() -> None:
     # full collections only re-walked that growing heap (40% of a 10,000-workload recompile).
     # Young collections stay, for the short-lived cycles of YAML parsers (`infc validate`).
     gc.set_threshold(20_000, 50, 1_000)
-    cli(prog_name="infc")
+    try:
+        cli(prog_name="infc")
+    except SystemExit as done:
+        code = done.code
+        if isinstance(code, str):
+            print(code, file=sys.stderr)
+            code = 1
+        # Leave without freeing the run's objects one by one (0.07 s after a 10,000-workload
+        # check): everything is written and closed by now, only the streams may hold output.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe (`| head`): nothing more to say
+                pass
+        os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
