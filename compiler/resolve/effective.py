@@ -81,7 +81,7 @@ def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list
 
 @lru_cache(maxsize=1)
 def _empty_spec() -> k.WorkloadSpec:
-    return k.WorkloadSpec()
+    return k.WorkloadSpec.model_construct()  # all defaults: nothing to validate
 
 
 class Resolver:
