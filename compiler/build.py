@@ -23,6 +23,8 @@ class Build:
     lock_entries: dict[str, dict[str, dict]] = field(default_factory=dict)  # cluster -> lock entries
     changed: set[str] = field(default_factory=set)  # workloads ("project/name") with a new revision
     previous: dict[str, dict[str, dict]] = field(default_factory=dict)  # the lock entries read
+    # `infc check FILES`: only these files' workloads are rendered (the tree is not built).
+    only_files: set[str] | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -45,8 +47,12 @@ def read_previous(root: Path, config=None) -> tuple[dict[str, dict[str, dict]], 
     return previous, diags
 
 
-def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Build:
-    """`progress(iterable, length, label)` may wrap the per-workload loop (a TTY progress bar)."""
+def compile_repository(root: Path, use_cache: bool = True, progress=None, only_files: set[str] | None = None) -> Build:
+    """`progress(iterable, length, label)` may wrap the per-workload loop (a TTY progress bar).
+
+    With `only_files` (paths relative to the root) only their workloads are rendered and
+    validated; the others' revisions are numbered from the cache (rendered if it has nothing),
+    and no tree is returned: what `infc check FILES` needs."""
     from compiler.cache import Cache
     from compiler.render.engine import Renderer, TemplateFailure
 
@@ -55,7 +61,7 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Bui
     config, _ = read_config(root, cache)
     previous, lock_diags = read_previous(root, config)
     analysis = analyse(root, previous, cache, config)
-    build = Build(analysis, previous=previous)
+    build = Build(analysis, previous=previous, only_files=only_files)
     if lock_diags:
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
     if not analysis.has_errors:
@@ -66,7 +72,7 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None) -> Bui
         except TemplateFailure as exc:
             tree, extra = {}, [_template_diagnostic(root, exc)]
         analysis.diagnostics = apply_ignores(analysis.diagnostics + extra, analysis.config.ignore)
-        if not analysis.has_errors:
+        if not analysis.has_errors and only_files is None:
             build.tree = tree
     if cache:
         cache.save()
@@ -164,7 +170,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
 
         cluster_context = _digest_of(context, _sources(cluster))
         jobs = [(f, _pool_for(f, placement)) for f in by_cluster.get(cluster_name, [])]
-        rendered = _workload_files(jobs, analysis, renderer, out, cache, cluster_context,
+        rendered = _workload_files(jobs, analysis, renderer, out, cache, cluster_context, build.only_files,
                                    (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
         for (w, pool), (files, spec_hash, findings) in zip(jobs, rendered):
             key = f"{w.namespace}/{w.name}"
@@ -172,11 +178,12 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             number = next_revision(old_entries.get(key), spec_hash)
             if key in old_entries and number != old_entries[key]["revision"]:
                 changed.add(w.key)
-            files = dict(files)
-            files["service.yaml"] = files["service.yaml"].replace(
-                _revision_line(w.name, 0), _revision_line(w.name, number), 1)
-            for filename, content in files.items():
-                tree[f"{cluster_name}/{key}/{filename}"] = content
+            if files is not None:  # None: not rendered (`only_files`)
+                files = dict(files)
+                files["service.yaml"] = files["service.yaml"].replace(
+                    _revision_line(w.name, 0), _revision_line(w.name, number), 1)
+                for filename, content in files.items():
+                    tree[f"{cluster_name}/{key}/{filename}"] = content
             entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint_of(w.demand, pool),
                             "source": w.file, "nodePool": pool}
             ns_dirs.setdefault(w.namespace, []).append(w.name)
@@ -232,19 +239,30 @@ def _sources(*parsed) -> list:
 _FORKED: tuple = ()
 
 
-def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, context: str, progress=None):
-    """Per job (workload facts, pool), in order: (files with revision number 0, spec hash, findings).
+def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, context: str,
+                    only_files: set[str] | None, progress=None):
+    """Per job (workload facts, pool), in order: (files with revision number 0, spec hash, findings),
+    or (None, spec hash, findings) for a workload outside `only_files` whose render is cached.
 
     Hits come from the cache; misses are rendered, in parallel when there are many."""
     from compiler.cache import digest
+    from compiler.parallel import map_ordered
 
     # The project is in the key: its default node pools shape the manifests, not the effective spec.
     keys = [digest(context, f.name, f.namespace, f.file, pool, f.spec_digest, repr(f.project.source))
             for f, pool in jobs]
-    results: list = cache.get_many("renders", keys) if cache else [None] * len(keys)
-    misses = [i for i, hit in enumerate(results) if hit is None]
-    from compiler.parallel import map_ordered
-
+    results: list = [None] * len(keys)
+    if cache and only_files is not None:
+        others = [i for i, (f, _) in enumerate(jobs) if f.file not in only_files]
+        for i, outcome in zip(others, cache.get_many("render-outcomes", [keys[i] for i in others])):
+            if outcome is not None:
+                results[i] = (None, *outcome)
+    needed = [i for i, result in enumerate(results) if result is None]
+    if cache:
+        for i, hit in zip(needed, cache.get_many("renders", [keys[i] for i in needed])):
+            results[i] = hit
+            cache.keep("render-outcomes", keys[i])  # read by `infc check FILES`
+    misses = [i for i in needed if results[i] is None]
     global _FORKED
     _FORKED = (jobs, analysis, renderer, out)
     try:
@@ -255,6 +273,7 @@ def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, co
         results[i] = result
         if cache:
             cache.put("renders", keys[i], result)
+            cache.put("render-outcomes", keys[i], result[1:])  # spec hash and findings, without the files
     return results
 
 

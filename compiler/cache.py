@@ -2,12 +2,15 @@
 
 Tables of one SQLite file under the user's cache directory (never in the repository):
 - `documents`: file path and content digest -> parsed Documents and their diagnostics;
-- `outlines`: the same key, for a file of valid workloads -> each workload's identity, so
-  that an unchanged file is neither read back nor validated;
+- `outlines`: the same key, for a file whose documents are all valid -> its typed objects
+  (workloads by name only), so that an unchanged file is neither read back nor validated;
 - `workloads`: a workload's document and every other kind's documents -> its WorkloadFacts
   and the findings of resolving, policing and checking it;
 - `renders` / `emitted` / `cluster-objects` / `kustomizations` / `delivery`: digest of
-  everything some manifests depend on -> the rendered files (and validation findings).
+  everything some manifests depend on -> the rendered files (and validation findings);
+  `render-outcomes`: the same key -> a workload's spec hash and findings without its files
+  (for `infc check FILES`, which renders only those files' workloads);
+- `config`, `baseline`, `policy-findings`: infc.yaml, the built-in policy, policies' own findings.
 Entries are keyed on content and on infc's own code (version plus a fingerprint of its
 source files), so an upgrade or a local edit of infc never serves stale results. SQLite
 keeps values on disk, so a 10,000-workload cache costs little memory. A damaged or

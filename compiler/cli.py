@@ -164,15 +164,26 @@ def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> No
 
     start = repo or (files[0].parent if files else Path("."))
     root = find_root(start)
-    build = compile_repository(root)
+    wanted = {_rel(root, f) for f in files}
+    build = compile_repository(root, only_files=wanted if files else None)
     diags = build.diagnostics
-    if files:
-        diags = _touching(diags, build.analysis.facts, {_rel(root, f) for f in files})
+    if files and not wanted & _shared_files(build.analysis.documents):
+        diags = _touching(diags, build.analysis.facts, wanted)
     sys.exit(_report(diags, fmt, root, {"files": sorted(_rel(root, f) for f in files)} if files else None))
 
 
 # Shared-resource findings: a change in one file can surface them at another workload.
 CROSS_FILE_CODES = {"IC212", "IC401", "IC402", "IC403", "IC404", "IC405", "IC406", "IC407"}
+
+
+def _shared_files(documents) -> set[str]:
+    """Files holding anything but workloads (projects, policies, assets...): an edit there may
+    affect any workload, so `check` of such a file reports the whole repository."""
+    from compiler.load.document import Document
+    from compiler.spec.parse import Parsed
+
+    return {d.file for d in documents if isinstance(d, Document) and d.kind != "InferenceWorkload"} | \
+        {p.doc.file for p in documents if isinstance(p, Parsed) and p.obj.kind != "InferenceWorkload"}
 
 
 def _touching(diags, workloads, wanted: set[str]) -> list:

@@ -206,3 +206,35 @@ def test_random_edits_of_the_example_compile_alike_with_and_without_the_cache(tm
         else:
             compiled += 1
     assert compiled >= 4, history  # most edits keep a compiling repository: output is compared too
+
+
+def _check(repo: Path, *files: str, cached: bool) -> tuple[int, list]:
+    from support import run_infc
+
+    env = {} if cached else {"INFC_NO_CACHE": "1"}
+    result = run_infc("check", *(str(repo / f) for f in files), "--format", "json", env=env)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout)["diagnostics"]
+
+
+def test_check_of_files_reports_the_same_with_and_without_the_cache(example_copy: Path):
+    from support import run_infc
+
+    assert run_infc("compile", str(example_copy)).returncode == 0  # fills the cache
+    mixtral = example_copy / "workloads/nlp/mixtral.yaml"
+    mixtral.write_text(mixtral.read_text().replace("minReplicas: 1", "minReplicas: 2"))
+    for files in (["workloads/nlp/mixtral.yaml"], ["workloads/vision/phi-mini.yaml"],
+                  ["workloads/nlp/mixtral.yaml", "workloads/search/gemma.yaml"]):
+        assert _check(example_copy, *files, cached=True) == _check(example_copy, *files, cached=False)
+
+
+def test_check_of_a_project_file_reports_what_it_does_to_workloads(example_copy: Path):
+    from support import run_infc
+
+    assert run_infc("compile", str(example_copy)).returncode == 0
+    projects = example_copy / "org/projects.yaml"
+    projects.write_text(projects.read_text().replace("gpu: {deserved: 10, limit: 12}", "gpu: {deserved: 1, limit: 12}"))
+    code, found = _check(example_copy, "org/projects.yaml", cached=True)
+    assert code == 1
+    assert any(d["code"] == "IC401" and d["file"].startswith("workloads/") for d in found), found
+    assert (code, found) == _check(example_copy, "org/projects.yaml", cached=False)
