@@ -65,8 +65,15 @@ class Cache:
         self._pending: list[tuple[str, str, bytes]] = []
         self._used: set[tuple[str, str]] = set()
         self._wrote = False
+        self._pid = os.getpid()
+        self._inherited: list[sqlite3.Connection] = []
 
     def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None and self._pid != os.getpid():
+            # A forked worker (resolving a workload whose document is in the cache): SQLite
+            # connections must not cross a fork. Open its own; keep the parent's unclosed.
+            self._inherited.append(self._db)
+            self._db, self._pid = None, os.getpid()
         if self._db is None and self.enabled:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

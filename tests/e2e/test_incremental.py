@@ -238,3 +238,14 @@ def test_check_of_a_project_file_reports_what_it_does_to_workloads(example_copy:
     assert code == 1
     assert any(d["code"] == "IC401" and d["file"].startswith("workloads/") for d in found), found
     assert (code, found) == _check(example_copy, "org/projects.yaml", cached=False)
+
+
+def test_workers_that_load_cached_documents_agree_with_an_uncached_compile(twins, monkeypatch):
+    import compiler.parallel
+
+    monkeypatch.setattr(compiler.parallel, "PARALLEL_FROM", 2)  # fork workers even for four workloads
+    twins.edit("policies/p.yaml", POLICY % 3)  # every workload is checked again, in workers
+    twins.assert_same()
+    twins.edit("org/research.yaml", textwrap.dedent(BASE_FILES["org/research.yaml"]).lstrip("\n")
+               .replace("defaultNodePools: [h100, l40s]", "defaultNodePools: [l40s, h100]"))
+    twins.assert_same()  # and rendered again, in workers
