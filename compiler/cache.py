@@ -12,7 +12,8 @@ Tables of one SQLite file under the user's cache directory (never in the reposit
   (for `infc check FILES`, which renders only those files' workloads);
 - `config`, `baseline`, `policy-findings`: infc.yaml, the built-in policy, policies' own findings.
 Entries are keyed on content and on infc's own code (version plus a fingerprint of its
-source files), so an upgrade or a local edit of infc never serves stale results. SQLite
+source files and of the libraries whose results it caches), so an upgrade of infc or of a
+library, or a local edit of infc, never serves stale results. SQLite
 keeps values on disk, so a 10,000-workload cache costs little memory. A damaged or
 unreadable cache is treated as empty; `INFC_NO_CACHE=1` turns the cache off.
 """
@@ -33,9 +34,18 @@ _BATCH = 500  # keys per query of get_many (SQLite allows 32,766 parameters)
 _STALE_SHARE, _STALE_MIN = 0.25, 500  # unused entries tolerated, as a share of the used ones
 
 
+# Libraries whose results are cached (parsed YAML, pickled models, renders, validation
+# findings): upgrading one must not serve what the old version computed.
+LIBRARIES = ("pydantic", "pydantic_core", "ruamel.yaml", "jinja2", "yaml", "jsonschema_rs",
+             "kubernetes_validate", "orjson")
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """infc's version and the size and mtime of each of its source and template files."""
+    """infc's version, the size and mtime of each of its source and template files, and of
+    the entry file of each library in LIBRARIES (found without importing it)."""
+    from importlib.util import find_spec
+
     from compiler.resources import data_dir
 
     here = Path(__file__).resolve().parent
@@ -45,6 +55,11 @@ def code_fingerprint() -> str:
             if path.suffix in (".py", ".j2", ".yaml", ".json"):
                 st = path.stat()
                 h.update(f"{path.relative_to(base)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        if spec is not None and spec.origin and os.path.exists(spec.origin):
+            st = os.stat(spec.origin)
+            h.update(f"{name}:{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 

@@ -51,3 +51,22 @@ def test_a_damaged_cache_file_is_an_empty_cache(tmp_path: Path, cache_dir: Path)
     assert run(tmp_path, reads={"documents": ["a"]}) == {"documents": [None]}
     run(tmp_path, writes={"documents": {"a": 5}})
     assert run(tmp_path, reads={"documents": ["a"]}) == {"documents": [5]}  # replaced, usable again
+
+
+def test_upgrading_a_library_starts_a_new_cache(tmp_path: Path, cache_dir: Path, monkeypatch):
+    import compiler.cache as cache_module
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "fakelib.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(lib))
+    monkeypatch.setattr(cache_module, "LIBRARIES", ("fakelib",))
+    cache_module.code_fingerprint.cache_clear()
+    try:
+        run(tmp_path, writes={"documents": {"a": 1}})
+        assert run(tmp_path, reads={"documents": ["a"]}) == {"documents": [1]}
+        (lib / "fakelib.py").write_text("VERSION = 22\n")  # pip installed another version
+        cache_module.code_fingerprint.cache_clear()
+        assert run(tmp_path, reads={"documents": ["a"]}) == {"documents": [None]}
+    finally:
+        cache_module.code_fingerprint.cache_clear()
