@@ -49,6 +49,8 @@ def twins(tmp_path: Path):
     repos = [make_repo(tmp_path / name, files) for name in ("warm", "cold")]
 
     class Twins:
+        roots = repos
+
         def edit(self, rel: str, text: str | None) -> None:
             for root in repos:
                 if text is None:
@@ -65,7 +67,6 @@ def twins(tmp_path: Path):
             return warm
 
     t = Twins()
-    t.roots = repos
     assert t.assert_same() == []
     assert t.assert_same() == []  # now every workload comes from the cache
     return t
