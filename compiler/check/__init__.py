@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from compiler.check.facts import WorkloadFacts, facts_list
+from compiler.check.facts import WorkloadFacts
 from compiler.check.registry import REPOSITORY_RULES, WORKLOAD_RULES, CheckContext
 from compiler.diagnostics import Diagnostic
 
@@ -19,14 +19,6 @@ def _load_rules() -> None:
             if info.name != "registry":
                 importlib.import_module(f"{__name__}.{info.name}")
         _loaded = True
-
-
-def run_checks(workloads, ctx: CheckContext) -> list[Diagnostic]:
-    """Every registered rule over every workload; a workload's `infc/ignore` codes are dropped."""
-    out: list[Diagnostic] = []
-    for w in workloads:
-        out.extend(workload_diagnostics(w, ctx))
-    return out + repository_diagnostics(facts_list(workloads), ctx)
 
 
 def workload_diagnostics(w, ctx: CheckContext) -> list[Diagnostic]:

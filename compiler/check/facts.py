@@ -79,7 +79,3 @@ def facts_of(w) -> WorkloadFacts:
             project=w.project, department=w.department, cluster=w.cluster)
         w._facts = cached
     return cached
-
-
-def facts_list(workloads) -> list[WorkloadFacts]:
-    return [facts_of(w) for w in workloads]

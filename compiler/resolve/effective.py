@@ -72,13 +72,6 @@ def applicable_policies(repo: Repository, project: Parsed[k.Project], baseline: 
     return ([baseline.policy] if baseline else []) + chosen
 
 
-def resolve_workloads(repo: Repository, baseline: Baseline | None) -> tuple[list[EffectiveWorkload], list[Diagnostic]]:
-    diags: list[Diagnostic] = []
-    resolver = Resolver(repo, baseline)
-    out = [w for key in sorted(repo.workloads) if (w := resolver.resolve(key, diags)) is not None]
-    return out, diags
-
-
 @lru_cache(maxsize=1)
 def _empty_spec() -> k.WorkloadSpec:
     return k.WorkloadSpec.model_construct()  # all defaults: nothing to validate

@@ -86,15 +86,6 @@ class PolicyCache:
         return ctx
 
 
-def enforce_policies(workloads, repo) -> list[Diagnostic]:
-    """IC006/IC007 for bad rules and defaults (once per policy), IC101-IC108 per workload."""
-    cache = PolicyCache(repo)
-    diags = policy_diagnostics(repo, cache)
-    for w in workloads:
-        diags.extend(workload_policy_diagnostics(w, cache))
-    return diags
-
-
 def policy_diagnostics(repo, cache: "PolicyCache") -> list[Diagnostic]:
     """IC006/IC007 for the policies' own rules and defaults."""
     diags: list[Diagnostic] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quota_helpers import analyse, org, wl
 
-from compiler.check import CheckContext, run_checks
+from compiler.check import CheckContext, repository_diagnostics
 from compiler.check.placement import simulate
 from compiler.check.rolling import rolling_update_diagnostics
 from compiler.output.plan import format_plan_text, plan
@@ -63,10 +63,10 @@ def test_rolling_capacity(build):
 def test_registered_rule_reads_ctx_changed(build):
     a = seed_repo(build, 8)
     ctx = CheckContext(repo=a.repo, previous=PREVIOUS)
-    assert [d.code for d in run_checks(a.workloads, ctx) if d.code == "IC406"] == []
+    assert [d.code for d in repository_diagnostics(a.facts, ctx) if d.code == "IC406"] == []
     ctx = CheckContext(repo=a.repo, previous=PREVIOUS)
     ctx.changed = {"runai-nlp/chat"}
-    assert [d.code for d in run_checks(a.workloads, ctx) if d.code == "IC406"] == ["IC406"]
+    assert [d.code for d in repository_diagnostics(a.facts, ctx) if d.code == "IC406"] == ["IC406"]
 
 
 def test_plan(build, tmp_path):
