@@ -25,6 +25,16 @@ class Build:
     previous: dict[str, dict[str, dict]] = field(default_factory=dict)  # the lock entries read
     # `infc check FILES`: only these files' workloads are rendered (the tree is not built).
     only_files: set[str] | None = None
+    # Digests of the output tree's files recorded by the last write (for write_tree/diff_against).
+    output_digests: object = None  # compiler.file_digests.FileDigests
+    cache: object = None
+
+    def remember_output(self) -> None:
+        """Record the output files' digests once the tree is written or compared: the next
+        run reads back only the files whose status changed."""
+        if self.cache and self.output_digests is not None and self.output_digests.changed:
+            self.cache.put("file-digests", str(self.analysis.output_dir), self.output_digests.current)
+            self.cache.save()
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -61,7 +71,7 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None, only_f
     config, _ = read_config(root, cache)
     previous, lock_diags = read_previous(root, config)
     analysis = analyse(root, previous, cache, config)
-    build = Build(analysis, previous=previous, only_files=only_files)
+    build = Build(analysis, previous=previous, only_files=only_files, cache=cache)
     if lock_diags:
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
     if not analysis.has_errors:
@@ -74,6 +84,10 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None, only_f
         analysis.diagnostics = apply_ignores(analysis.diagnostics + extra, analysis.config.ignore)
         if not analysis.has_errors and only_files is None:
             build.tree = tree
+    if build.tree is not None:
+        from compiler.file_digests import FileDigests
+
+        build.output_digests = FileDigests(cache.get("file-digests", str(analysis.output_dir)) if cache else None)
     if cache:
         cache.save()
     return build

@@ -105,7 +105,7 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
     if build.tree is not None:
         extra["files"] = len(build.tree)
         if check_only:
-            changes = diff_against(out_dir, build.tree)
+            changes = diff_against(out_dir, build.tree, build.output_digests)
             for kind in ("added", "changed", "removed"):
                 for rel in changes[kind]:
                     diags.append(Diagnostic(
@@ -115,11 +115,12 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
             diags = sort_diagnostics(diags)
         else:
             try:
-                changes = write_tree(out_dir, build.tree)  # diffs under the write lock; writes only if needed
+                changes = write_tree(out_dir, build.tree, build.output_digests)  # diffs under the write lock
             except OSError as exc:  # a read-only checkout, a full disk: the previous tree is untouched
                 raise click.ClickException(f"cannot write {build.analysis.config.output}/: {exc.strerror or exc}"
                                            " (the previous output tree is unchanged)") from None
             summary_text = _compile_summary(build, changes)
+        build.remember_output()
         extra["changes"] = changes
     code = _report(diags, fmt, root, extra, summary_text)
     if code == EXIT_OK and fail_on_change and build.tree is not None and any(extra["changes"].values()):

@@ -6,6 +6,7 @@ the output tree (compiler/output does, from the Build this module returns).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,7 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
     run and that has not changed since yields what that run parsed instead: Parsed objects, and
     DeferredParsed workloads (loaded only if a later stage needs them). Other files seen before
     come from the cache; the rest are parsed (on every core when there are many)."""
+    from compiler.file_digests import FileDigests
     from compiler.load.discover import discover
     from compiler.load.yamlfile import content_digest
     from compiler.parallel import map_ordered
@@ -71,16 +73,27 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
 
     files, diags = discover(root, exclude)
     top = len(str(root)) + 1
-    read: list[tuple[str, bytes, str]] = []
+    digests = FileDigests(cache.get("file-digests", "inputs") if cache else None)
+    read: list[tuple[str, bytes | None, str]] = []  # (path, content if it was read, its digest)
     for path in files:
         rel = str(path)[top:]  # discover returns paths under root
         try:
-            raw = path.read_bytes()
+            st = os.stat(path)
         except OSError as exc:
-            diags.append(Diagnostic("IC001", f"cannot read file: {exc.strerror}", Location(rel),
-                                    hint="check the file's permissions"))
+            diags.append(_unreadable(rel, exc))
             continue
-        read.append((rel, raw, content_digest(raw)))
+        raw, digest = None, digests.known(rel, st)
+        if digest is None:
+            raw = _read(path, rel, diags)
+            if raw is None:
+                continue
+            digest = content_digest(raw)
+        digests.note(rel, st, digest)
+        read.append((rel, raw, digest))
+    if cache and digests.changed:
+        cache.put("file-digests", "inputs", digests.current)
+    elif cache:
+        cache.keep("file-digests", "inputs")
     keys = [f"{rel}|{digest}" for rel, _, digest in read]
     outlines = cache.get_many("outlines", keys) if cache else [None] * len(keys)
     results: list = [None] * len(keys)
@@ -89,6 +102,12 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
         for i, hit in zip(needed, cache.get_many("documents", [keys[i] for i in needed])):
             results[i] = hit
     misses = [i for i in needed if results[i] is None]
+    for i in misses:
+        rel, raw, digest = read[i]
+        if raw is None:  # known by its digest but no longer in the cache: read it after all
+            raw = _read(root / rel, rel, diags) or b""
+            read[i] = (rel, raw, content_digest(raw))
+            keys[i] = f"{rel}|{read[i][2]}"
     for i, parsed in zip(misses, map_ordered(_parse_file, [read[i] for i in misses])):
         results[i] = parsed
         if cache:
@@ -104,6 +123,18 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
             items.extend(result[0])
             diags.extend(result[1])
     return items, diags
+
+
+def _read(path: Path, rel: str, diags: list[Diagnostic]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        diags.append(_unreadable(rel, exc))
+        return None
+
+
+def _unreadable(rel: str, exc: OSError) -> Diagnostic:
+    return Diagnostic("IC001", f"cannot read file: {exc.strerror}", Location(rel), hint="check the file's permissions")
 
 
 def _parse_file(item: tuple[str, bytes, str]):

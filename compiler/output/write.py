@@ -19,6 +19,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from compiler.file_digests import FileDigests
 from compiler.output.lock import LOCK_NAME
 
 _RENAME_EXCHANGE = 2
@@ -39,33 +40,46 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def diff_against(root: Path, new: dict[str, bytes]) -> dict[str, list[str]]:
+def diff_against(root: Path, new: dict[str, bytes], digests: FileDigests | None = None) -> dict[str, list[str]]:
     """Files of `new` added or changed against the tree at `root`, and files it removes.
 
-    Reads one old file at a time, so the old tree is never held in memory."""
-    return _diff(root, _scan(root)[0], new)
+    Reads one old file at a time, so the old tree is never held in memory; none at all whose
+    digest `digests` knows from an earlier run (and records the unchanged ones' for the next)."""
+    return _diff(root, _scan(root)[0], new, digests)
 
 
-def _diff(root: Path, present: dict[str, int], new: dict[str, bytes]) -> dict[str, list[str]]:
+def _diff(root: Path, present: dict[str, os.stat_result | None], new: dict[str, bytes],
+          digests: FileDigests | None) -> dict[str, list[str]]:
+    from compiler.cache import digest as digest_of
+
     added, changed = [], []
     base = str(root)
     for rel, content in new.items():
-        size = present.get(rel)
-        if size is None:
+        if rel not in present:
             added.append(rel)
-        elif size != len(content):
+            continue
+        st = present[rel]
+        if st is None or st.st_size != len(content):  # a link is replaced by the file
             changed.append(rel)
+            continue
+        known = digests.known(rel, st) if digests else None
+        new_digest = digest_of(content) if digests else ""
+        if known is not None:
+            same = known == new_digest
         else:
             with open(f"{base}/{rel}", "rb") as handle:
-                if handle.read() != content:
-                    changed.append(rel)
+                same = handle.read() == content
+        if not same:
+            changed.append(rel)
+        elif digests:
+            digests.note(rel, st, new_digest)
     return {"added": sorted(added), "changed": sorted(changed), "removed": sorted(present.keys() - new.keys())}
 
 
-def _scan(root: Path) -> tuple[dict[str, int], bool]:
-    """The files under `root` (relative path -> size; -1 for a symbolic link, never followed)
-    and whether any entry is a symbolic link."""
-    files: dict[str, int] = {}
+def _scan(root: Path) -> tuple[dict[str, os.stat_result | None], bool]:
+    """The files under `root` (relative path -> status; None for a symbolic link, never
+    followed) and whether any entry is a symbolic link."""
+    files: dict[str, os.stat_result | None] = {}
     links = root.is_symlink()
     pending = [("", str(root))] if root.is_dir() else []
     while pending:
@@ -74,11 +88,11 @@ def _scan(root: Path) -> tuple[dict[str, int], bool]:
             for entry in entries:
                 if entry.is_symlink():
                     links = True
-                    files[prefix + entry.name] = -1
+                    files[prefix + entry.name] = None
                 elif entry.is_dir(follow_symlinks=False):
                     pending.append((f"{prefix}{entry.name}/", entry.path))
                 else:
-                    files[prefix + entry.name] = entry.stat(follow_symlinks=False).st_size
+                    files[prefix + entry.name] = entry.stat(follow_symlinks=False)
     return files, links
 
 
@@ -168,9 +182,9 @@ INCREMENTAL_SHARE = 0.2
 _JOURNAL = ".infc-journal.json"
 
 
-def write_tree(target: Path, tree: dict[str, bytes]) -> dict[str, list[str]]:
+def write_tree(target: Path, tree: dict[str, bytes], digests: FileDigests | None = None) -> dict[str, list[str]]:
     """Make `target` hold exactly `tree`, atomically as far as any reader or signal can tell;
-    returns what changed (as `diff_against`, computed under the write lock).
+    returns what changed (as `diff_against`, computed under the write lock, with `digests`).
 
     When few files change, only they are moved in (lock files last) under deferred signals,
     after a journal that a later run rolls forward if the process died in between. Otherwise
@@ -184,7 +198,7 @@ def write_tree(target: Path, tree: dict[str, bytes]) -> dict[str, list[str]]:
     with _terminate_as_interrupt(), _exclusive(target):
         _recover(target)
         present, has_links = _scan(target)
-        changes = _diff(target, present, tree)
+        changes = _diff(target, present, tree, digests)
         touched = changes["added"] + changes["changed"]
         count = len(touched) + len(changes["removed"])
         if not count:

@@ -153,7 +153,7 @@ def test_an_unwritable_output_is_a_clear_error(example_copy: Path, monkeypatch):
     import compiler.output.write as write
     from compiler.cli import cli
 
-    def refuse(target, tree):
+    def refuse(target, tree, digests=None):
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(write, "write_tree", refuse)

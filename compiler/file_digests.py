@@ -1,0 +1,45 @@
+"""Content digests of files, taken from an earlier run while a file's status says it is unchanged.
+
+As git's index does: a file whose size, modification and change times and inode are those
+recorded, is not read again. A file is recorded only once its times are older than the run
+by a safe margin, so that a write in the same clock tick as the recording (same size, same
+timestamps, new content) can never be mistaken for no change. The change time cannot be set
+from user space, so restoring a file's modification time does not hide an edit either.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+# File times come from a coarse kernel clock; two seconds also cover file systems that
+# store times to the second.
+SAFE_AGE_NS = 2_000_000_000
+
+
+def status_key(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+class FileDigests:
+    """`recorded`: {name: (status key, digest)} of an earlier run; `current` is what this run
+    may record for the next one."""
+
+    def __init__(self, recorded: dict | None = None):
+        self.recorded: dict = recorded or {}
+        self.current: dict = {}
+        self._now = time.time_ns()
+
+    def known(self, name: str, st: os.stat_result) -> str | None:
+        """The digest recorded for `name`, if its status is unchanged since."""
+        entry = self.recorded.get(name)
+        return entry[1] if entry is not None and entry[0] == status_key(st) else None
+
+    def note(self, name: str, st: os.stat_result, digest: str) -> None:
+        """`digest` is the content of `name` as `st` describes it (stat taken before reading)."""
+        if max(st.st_mtime_ns, st.st_ctime_ns) < self._now - SAFE_AGE_NS:
+            self.current[name] = (status_key(st), digest)
+
+    @property
+    def changed(self) -> bool:
+        return self.current != self.recorded

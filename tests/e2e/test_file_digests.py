@@ -1,0 +1,102 @@
+"""A recompile does not read back input or output files whose status is unchanged since an
+earlier run, yet sees every edit: of the content, with the size and modification time kept."""
+
+from __future__ import annotations
+
+import os
+import time
+import types
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import compiler.file_digests as file_digests
+import compiler.output.write as write
+from compiler.cli import cli
+from compiler.file_digests import FileDigests
+
+QWEN = "workloads/nlp/qwen-small.yaml"
+QWEN_OUT = "deploy/prod/runai-nlp/qwen-small/service.yaml"
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Runs happen a minute after the files were written (file times cannot be set back: the
+    change time is the kernel's), so that what they see may be recorded."""
+    clock = types.SimpleNamespace(time_ns=lambda: time.time_ns() + 60_000_000_000)
+    monkeypatch.setattr(file_digests, "time", clock)
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Paths of input files read (Path.read_bytes) and of output files read back (write's open)."""
+    seen: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def counting_read_bytes(path: Path) -> bytes:
+        seen.append(path.name)
+        return read_bytes(path)
+
+    def counting_open(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    monkeypatch.setattr(write, "open", counting_open, raising=False)
+    return seen
+
+
+def compile_(root: Path) -> str:
+    result = CliRunner().invoke(cli, ["compile", str(root)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def same_size_edit(path: Path, old: str, new: str, keep_mtime: bool = True) -> None:
+    assert len(old) == len(new)
+    st = path.stat()
+    path.write_text(path.read_text().replace(old, new, 1))
+    if keep_mtime:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_unchanged_files_are_not_read_again(example_copy: Path, later, reads: list[str]):
+    compile_(example_copy)
+    compile_(example_copy)  # records the output files it compared
+    reads.clear()
+    assert "0 changed" in compile_(example_copy)
+    assert not [name for name in reads if name.endswith(".yaml") and name != "infc.yaml"]
+
+    (example_copy / QWEN).write_text((example_copy / QWEN).read_text().replace("maxModelLen: 4096", "maxModelLen: 8192"))
+    reads.clear()
+    assert "1 new revisions" in compile_(example_copy)
+    assert "qwen-small.yaml" in reads and "llama-chat.yaml" not in reads
+    assert b"8192" in (example_copy / QWEN_OUT).read_bytes()
+
+
+def test_an_edit_keeping_size_and_modification_time_is_seen(example_copy: Path, later):
+    compile_(example_copy)
+    compile_(example_copy)
+    same_size_edit(example_copy / QWEN, "maxModelLen: 4096", "maxModelLen: 8192")
+    assert "1 new revisions" in compile_(example_copy)
+    assert b"8192" in (example_copy / QWEN_OUT).read_bytes()
+
+
+def test_an_output_file_edited_by_hand_is_written_again(example_copy: Path, later):
+    compile_(example_copy)
+    compile_(example_copy)
+    out = example_copy / QWEN_OUT
+    expected = out.read_bytes()
+    same_size_edit(out, "4096", "8192")
+    assert "1 changed" in compile_(example_copy)
+    assert out.read_bytes() == expected
+
+
+def test_files_written_just_before_a_run_are_not_recorded(tmp_path: Path):
+    """A write in the same clock tick as the run, same size and same times, would go unseen."""
+    path = tmp_path / "a.yaml"
+    path.write_text("a: 1\n")
+    digests = FileDigests()
+    digests.note("a.yaml", path.stat(), "digest")
+    assert digests.current == {}
