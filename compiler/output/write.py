@@ -8,8 +8,6 @@ into the same target take turns on a lock file.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import json
 import os
@@ -138,11 +136,10 @@ def _signals_deferred():
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths; False where the kernel or libc cannot."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    fn = getattr(libc, "renameat2", None)
+    import ctypes  # only a whole-tree write swaps
+
+    # The symbols already loaded into the process, libc's among them (no library search).
+    fn = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if fn is None:
         return False
     rc = fn(_AT_FDCWD, os.fsencode(str(a)), _AT_FDCWD, os.fsencode(str(b)), _RENAME_EXCHANGE)
