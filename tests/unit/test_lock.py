@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from compiler.output.lock import render_lock
+from compiler.output.lock import read_lock, render_lock
 
 ENTRY = {"revision": 3, "specHash": "0123abcd", "source": "workloads/é.yaml", "nodePool": "h100",
          "footprint": {"project": "nlp", "pools": ["h100"], "replicas": 2, "cpu": 4.025, "memory": 8 * 2**30,
@@ -20,6 +20,14 @@ def test_layout_is_the_standard_indented_json_with_sorted_keys():
     assert text.index(b'"nlp/a"') < text.index(b'"nlp/b"')
 
 
-def test_an_integer_beyond_64_bits_is_still_written():
+def test_an_integer_beyond_64_bits_is_still_written_and_read_back(tmp_path):
     huge = {**ENTRY, "footprint": {**ENTRY["footprint"], "memory": 2**70}}
     assert json.loads(render_lock({"nlp/a": huge}))["workloads"]["nlp/a"]["footprint"]["memory"] == 2**70
+    (tmp_path / "infc.lock.json").write_bytes(render_lock({"nlp/a": huge, "nlp/b": ENTRY}))
+    assert read_lock(tmp_path / "infc.lock.json", "infc.lock.json") == ({"nlp/a": huge, "nlp/b": ENTRY}, [])
+
+
+def test_a_damaged_lock_is_reported_not_raised(tmp_path):
+    (tmp_path / "infc.lock.json").write_bytes(b'{"version": 1, "workloads": {"nlp/a": ')
+    entries, [diag] = read_lock(tmp_path / "infc.lock.json", "deploy/prod/infc.lock.json")
+    assert entries == {} and diag.code == "IC702" and str(diag.location) == "deploy/prod/infc.lock.json:1:1"
