@@ -100,3 +100,19 @@ def test_files_written_just_before_a_run_are_not_recorded(tmp_path: Path):
     digests = FileDigests()
     digests.note("a.yaml", path.stat(), "digest")
     assert digests.current == {}
+
+
+def test_a_file_known_by_its_digest_but_gone_from_the_cache_is_read(example_copy: Path, later):
+    import shutil
+    import sqlite3
+
+    from compiler.cache import Cache
+
+    compile_(example_copy)
+    first = (example_copy / QWEN_OUT).read_bytes()
+    with sqlite3.connect(Cache(example_copy).path) as db:  # the parsed files and renders are gone
+        assert db.execute("DELETE FROM entries WHERE tbl IN ('outlines', 'documents', 'workloads', 'renders')").rowcount
+        assert db.execute("SELECT count(*) FROM entries WHERE tbl = 'file-digests'").fetchone() == (1,)
+    shutil.rmtree(example_copy / "deploy")
+    compile_(example_copy)
+    assert (example_copy / QWEN_OUT).read_bytes() == first
