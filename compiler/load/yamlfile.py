@@ -29,17 +29,30 @@ MAX_INT = 2**63 - 1
 class _Resolver(VersionedResolver):
     """ruamel's YAML 1.2 resolver, minus its costs per scalar: looking up the YAML version
     (with the C parser it never sees a %YAML directive: the version is always the default,
-    found through a caught AttributeError each time) and a new Tag object per node."""
+    found through a caught AttributeError each time), matching the same plain scalar against
+    every pattern again (keys and values repeat across documents) and a new Tag object per
+    node. Without path resolvers, which infc does not add, a tag depends on the node kind and
+    the plain scalar's text alone."""
 
     _tags: dict[tuple, Any] = {}
+    _plain: dict[str, Any] = {}  # short plain scalar text -> its tag, for the first _PLAIN_MAX texts
 
     @property
     def processing_version(self) -> Any:
         return _DEFAULT_YAML_VERSION
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        tag = super().resolve(kind, value, implicit)
-        return self._tags.setdefault((tag.handle, tag.suffix), tag)
+        plain = kind is ScalarNode and implicit[0]
+        tag = self._plain.get(value) if plain else None
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            tag = self._tags.setdefault((tag.handle, tag.suffix), tag)
+            if plain and len(value) <= 64 and len(self._plain) < _PLAIN_MAX:
+                self._plain[value] = tag
+        return tag
+
+
+_PLAIN_MAX = 50_000  # a few megabytes at most
 
 
 _yaml = YAML(typ="safe", pure=False)
