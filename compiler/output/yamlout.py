@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-
-@lru_cache(maxsize=1)
-def _dumper():
-    import yaml  # here, not at import: a run whose output all comes from the cache dumps nothing
-
-    return getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
 
 def dump(obj) -> bytes:
+    # Imported here, not with the module: a run whose output all comes from the cache dumps nothing.
     import yaml
 
-    text = yaml.dump(obj, Dumper=_dumper(), sort_keys=False, default_flow_style=False,
+    from compiler.libyaml import Dumper
+
+    text = yaml.dump(obj, Dumper=Dumper, sort_keys=False, default_flow_style=False,
                      allow_unicode=True, width=4096, indent=2)
     return text.encode("utf-8")

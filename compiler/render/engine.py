@@ -47,13 +47,6 @@ def environment(user_dir: str | None):
     return env
 
 
-@lru_cache(maxsize=1)
-def _yaml_loader():
-    import yaml
-
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
-
-
 class TemplateFailure(Exception):
     """A template (a repository's own: infc's are tested) failed to compile, render or parse."""
 
@@ -74,6 +67,8 @@ class Renderer:
         import yaml
         from jinja2 import TemplateError, TemplateSyntaxError
 
+        from compiler.libyaml import Loader
+
         try:
             compiled = self.env.get_template(template)
             text = compiled.render(**values)
@@ -82,7 +77,7 @@ class Renderer:
         except TemplateError as exc:
             raise TemplateFailure(*_failing_line(exc, template), str(exc)) from None
         try:
-            return yaml.load(text, Loader=_yaml_loader())
+            return yaml.load(text, Loader=Loader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or "not YAML"
