@@ -19,6 +19,7 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from compiler.diagnostics import Diagnostic, Location
 from compiler.load.document import Document, pack, unpack
+from compiler.plain_tags import RememberedTags
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
@@ -26,33 +27,18 @@ MAX_NODES = 200_000  # per document, counting alias expansions
 MAX_INT = 2**63 - 1
 
 
-class _Resolver(VersionedResolver):
+class _Resolver(RememberedTags, VersionedResolver):
     """ruamel's YAML 1.2 resolver, minus its costs per scalar: looking up the YAML version
     (with the C parser it never sees a %YAML directive: the version is always the default,
-    found through a caught AttributeError each time), matching the same plain scalar against
-    every pattern again (keys and values repeat across documents) and a new Tag object per
-    node. Without path resolvers, which infc does not add, a tag depends on the node kind and
-    the plain scalar's text alone."""
+    found through a caught AttributeError each time), and matching a plain scalar seen
+    before again (compiler/plain_tags.py; its Tag object is shared as well)."""
 
-    _tags: dict[tuple, Any] = {}
-    _plain: dict[str, Any] = {}  # short plain scalar text -> its tag, for the first _PLAIN_MAX texts
+    scalar_kind = ScalarNode
+    remembered: dict = {}
 
     @property
     def processing_version(self) -> Any:
         return _DEFAULT_YAML_VERSION
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        plain = kind is ScalarNode and implicit[0]
-        tag = self._plain.get(value) if plain else None
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            tag = self._tags.setdefault((tag.handle, tag.suffix), tag)
-            if plain and len(value) <= 64 and len(self._plain) < _PLAIN_MAX:
-                self._plain[value] = tag
-        return tag
-
-
-_PLAIN_MAX = 50_000  # a few megabytes at most
 
 
 _yaml = YAML(typ="safe", pure=False)
