@@ -147,6 +147,8 @@ class _Builder:
                     number = sign * int(digits[2:], 16)
                 elif digits.startswith(("0o", "0O")):
                     number = sign * int(digits[2:], 8)
+                elif digits.startswith(("0b", "0B")):
+                    number = sign * int(digits[2:], 2)
                 else:
                     number = sign * int(digits, 10)
             except ValueError:
