@@ -46,24 +46,40 @@ def read(path: str) -> bytes:
 
 def validate_paths(paths: list[str], settings: ValidationSettings,
                    root: Path) -> tuple[list[Diagnostic], list[str]]:
+    """Every file's diagnostics and the subjects validated, files on every core when there are many."""
+    from compiler.parallel import map_ordered
+
+    # Standard input is read here, files by whichever process validates them.
+    files = [(path, display_name(path, root), read(path) if path == STDIN else None) for path in expand(paths)]
+    global _SETTINGS
+    _SETTINGS = settings
     diags: list[Diagnostic] = []
     subjects: list[str] = []
-    for path in expand(paths):
-        name = display_name(path, root)
+    for file_diags, file_subjects in map_ordered(_validate_file, files):
+        diags.extend(file_diags)
+        subjects.extend(file_subjects)
+    return sort_diagnostics(diags), subjects
+
+
+_SETTINGS: ValidationSettings | None = None  # what forked workers validate with
+
+
+def _validate_file(item: tuple[str, str, bytes | None]) -> tuple[list[Diagnostic], list[str]]:
+    path, name, raw = item
+    if raw is None:
         try:
             raw = read(path)
         except OSError as exc:
-            diags.append(Diagnostic("IC001", f"cannot read {name}: {exc.strerror or exc}", Location(name),
-                                    hint="check the path"))
-            continue
-        docs, parse_diags = parse_yaml(raw, name)
-        diags.extend(parse_diags)
-        for doc in docs:
-            for subject, item in _items(doc, f"{name}#{doc.index}"):
-                subjects.append(subject)
-                diags.extend(d if d.subject else replace(d, subject=subject)
-                             for d in validate_document(item, settings))
-    return sort_diagnostics(diags), subjects
+            return [Diagnostic("IC001", f"cannot read {name}: {exc.strerror or exc}", Location(name),
+                               hint="check the path")], []
+    docs, diags = parse_yaml(raw, name)
+    subjects: list[str] = []
+    for doc in docs:
+        for subject, item in _items(doc, f"{name}#{doc.index}"):
+            subjects.append(subject)
+            diags.extend(d if d.subject else replace(d, subject=subject)
+                         for d in validate_document(item, _SETTINGS))
+    return diags, subjects
 
 
 def _items(doc: Document, subject: str):

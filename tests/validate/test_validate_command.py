@@ -134,3 +134,23 @@ def test_a_list_is_validated_item_by_item(tmp_path):
     diags, subjects = validate_paths([str(path)], ValidationSettings(), Path(tmp_path))
     assert subjects == ["list.yaml#0.0", "list.yaml#0.1"]
     assert [(d.code, d.location.line, d.subject) for d in diags] == [("IC601", 8, "list.yaml#0.1")]
+
+
+def test_many_files_on_every_core_report_as_one_process_does(workdir, monkeypatch):
+    import compiler.parallel
+
+    (workdir / "m").mkdir()
+    for i in range(6):
+        (workdir / "m" / f"svc-{i}.yaml").write_text(service(spec=f"timeoutSeconds: {600 + i}"))
+    (workdir / "m" / "d.yaml").write_text(BAD_DEPLOYMENT)
+    (workdir / "m" / "broken.yaml").write_text("a: [1,\n")
+    one = run("m", "-", "--format", "json", input=service(spec="timeoutSeconds: 700"))
+    monkeypatch.setattr(compiler.parallel, "PARALLEL_FROM", 2)  # fork workers even for nine files
+    many = run("m", "-", "--format", "json", input=service(spec="timeoutSeconds: 700"))
+    assert many.exit_code == one.exit_code == 1
+    assert many.output == one.output
+    report = json.loads(many.output)
+    assert report["documents"] == 8
+    assert {d["file"] for d in report["diagnostics"]} == {"m/svc-1.yaml", "m/svc-2.yaml", "m/svc-3.yaml",
+                                                         "m/svc-4.yaml", "m/svc-5.yaml", "m/d.yaml",
+                                                         "m/broken.yaml", "stdin"}
