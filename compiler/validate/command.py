@@ -110,10 +110,10 @@ def validate_command(paths, strict, kubernetes_version, schema_locations, ignore
 def _kubeconform_findings(binary, paths, settings, root, ours):
     from compiler.load.yamlfile import parse_yaml
     from compiler.validate import kubeconform
-    from compiler.validate.files import display_name, expand
+    from compiler.validate.files import expand
 
-    files = expand(paths)
-    names = {f: display_name(f, root) for f in files}
+    names = dict(expand(paths, root))
+    files = list(names)
     documents = []
     for f in files:
         docs, _ = parse_yaml(Path(f).read_bytes(), names[f])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -17,17 +18,25 @@ STDIN_NAME = "stdin"
 SUFFIXES = (".yaml", ".yml")
 
 
-def expand(paths: list[str]) -> list[str]:
-    """Files in a stable order: each argument in turn, directories walked recursively, sorted."""
-    out: list[str] = []
+def expand(paths: list[str], root: Path) -> list[tuple[str, str]]:
+    """(path, display name) of each file, in a stable order: each argument in turn, directories
+    walked recursively (not into links to directories, nor dot-directories), sorted."""
+    out: list[tuple[str, str]] = []
     for raw in paths:
-        path = Path(raw)
-        if raw == STDIN or not path.is_dir():
-            out.append(raw)
+        if raw == STDIN or not os.path.isdir(raw):
+            out.append((raw, display_name(raw, root)))
             continue
-        out.extend(str(p) for p in sorted(path.rglob("*"))
-                   if p.is_file() and p.suffix in SUFFIXES
-                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        base = display_name(raw, root)  # resolved once: the files below are named from it
+        found: list[str] = []
+        for directory, dirs, files in os.walk(raw):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            rel_dir = os.path.relpath(directory, raw)
+            for name in files:
+                path = os.path.join(directory, name)
+                if name.endswith(SUFFIXES) and not name.startswith(".") and os.path.isfile(path):
+                    found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
+        found.sort(key=lambda rel: rel.split("/"))  # as paths sort: part by part
+        out.extend((os.path.join(raw, rel), rel if base == "." else f"{base}/{rel}") for rel in found)
     return out
 
 
@@ -50,7 +59,7 @@ def validate_paths(paths: list[str], settings: ValidationSettings,
     from compiler.parallel import map_ordered
 
     # Standard input is read here, files by whichever process validates them.
-    files = [(path, display_name(path, root), read(path) if path == STDIN else None) for path in expand(paths)]
+    files = [(path, name, read(path) if path == STDIN else None) for path, name in expand(paths, root)]
     global _SETTINGS
     _SETTINGS = settings
     diags: list[Diagnostic] = []

@@ -154,3 +154,17 @@ def test_many_files_on_every_core_report_as_one_process_does(workdir, monkeypatc
     assert {d["file"] for d in report["diagnostics"]} == {"m/svc-1.yaml", "m/svc-2.yaml", "m/svc-3.yaml",
                                                          "m/svc-4.yaml", "m/svc-5.yaml", "m/d.yaml",
                                                          "m/broken.yaml", "stdin"}
+
+
+def test_directories_are_walked_in_order_without_hidden_files_or_broken_links(workdir):
+    (workdir / "m" / "b").mkdir(parents=True)
+    (workdir / "m" / ".git").mkdir()
+    (workdir / "m" / "b" / "svc.yaml").write_text(service(spec="timeoutSeconds: 601"))
+    (workdir / "m" / "b-svc.yaml").write_text(service(spec="timeoutSeconds: 602"))
+    (workdir / "m" / ".git" / "svc.yaml").write_text(service(spec="timeoutSeconds: 603"))
+    (workdir / "m" / "notes.txt").write_text("not yaml")
+    (workdir / "m" / "linked.yaml").symlink_to("b-svc.yaml")
+    (workdir / "m" / "broken.yaml").symlink_to("nowhere.yaml")
+    report = json.loads(run("m", "--format", "json").output)
+    assert report["documents"] == 3
+    assert [d["file"] for d in report["diagnostics"]] == ["m/b-svc.yaml", "m/b/svc.yaml", "m/linked.yaml"]
