@@ -112,6 +112,10 @@ class Cache:
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
         try:
+            # No fsync per transaction: a cache needs no durability (after a power loss a damaged
+            # file is replaced, a damaged entry is a miss), and on a disk busy writing the output
+            # tree each fsync can stall the run.
+            db.execute("PRAGMA synchronous = OFF")
             db.execute("CREATE TABLE IF NOT EXISTS entries (tbl TEXT, key TEXT, value BLOB, "
                        "PRIMARY KEY (tbl, key))")
         except sqlite3.Error:
