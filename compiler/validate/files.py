@@ -58,12 +58,16 @@ def validate_paths(paths: list[str], settings: ValidationSettings,
     """Every file's diagnostics and the subjects validated, files on every core when there are many."""
     from compiler.parallel import map_ordered
 
-    # Standard input is read here, files by whichever process validates them.
-    files = [(path, name, read(path) if path == STDIN else None) for path, name in expand(paths, root)]
-    global _SETTINGS
-    _SETTINGS = settings
     diags: list[Diagnostic] = []
     subjects: list[str] = []
+    files: list[tuple[str, str, bytes | None]] = []
+    for path, name in expand(paths, root):  # standard input is read here, files by their worker
+        try:
+            files.append((path, name, read(path) if path == STDIN else None))
+        except OSError as exc:
+            diags.append(_unreadable(name, exc))
+    global _SETTINGS
+    _SETTINGS = settings
     for file_diags, file_subjects in map_ordered(_validate_file, files):
         diags.extend(file_diags)
         subjects.extend(file_subjects)
@@ -79,8 +83,7 @@ def _validate_file(item: tuple[str, str, bytes | None]) -> tuple[list[Diagnostic
         try:
             raw = read(path)
         except OSError as exc:
-            return [Diagnostic("IC001", f"cannot read {name}: {exc.strerror or exc}", Location(name),
-                               hint="check the path")], []
+            return [_unreadable(name, exc)], []
     docs, diags = parse_yaml(raw, name)
     subjects: list[str] = []
     for doc in docs:
@@ -89,6 +92,10 @@ def _validate_file(item: tuple[str, str, bytes | None]) -> tuple[list[Diagnostic
             diags.extend(d if d.subject else replace(d, subject=subject)
                          for d in validate_document(item, _SETTINGS))
     return diags, subjects
+
+
+def _unreadable(name: str, exc: OSError) -> Diagnostic:
+    return Diagnostic("IC001", f"cannot read {name}: {exc.strerror or exc}", Location(name), hint="check the path")
 
 
 def _items(doc: Document, subject: str):

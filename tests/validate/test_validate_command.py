@@ -168,3 +168,31 @@ def test_directories_are_walked_in_order_without_hidden_files_or_broken_links(wo
     report = json.loads(run("m", "--format", "json").output)
     assert report["documents"] == 3
     assert [d["file"] for d in report["diagnostics"]] == ["m/b-svc.yaml", "m/b/svc.yaml", "m/linked.yaml"]
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(workdir):
+    result = run("missing.yaml")
+    assert result.exit_code == 2 and "path 'missing.yaml' does not exist" in result.output
+
+
+def test_unreadable_input_is_a_diagnostic_among_the_others(workdir, monkeypatch):
+    import errno
+
+    import compiler.validate.files as files
+
+    real_read = files.read
+
+    def read(path):
+        if path in ("locked.yaml", "-"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(files, "read", read)
+    (workdir / "svc.yaml").write_text(service(spec="timeoutSeconds: 601"))
+    (workdir / "locked.yaml").write_text(service())
+    result = run("locked.yaml", "-", "svc.yaml", "--format", "json")
+    assert result.exit_code == 1
+    found = {(d["code"], d["file"], d["message"]) for d in json.loads(result.output)["diagnostics"]}
+    assert ("IC001", "locked.yaml", "cannot read locked.yaml: Permission denied") in found
+    assert ("IC001", "stdin", "cannot read stdin: Permission denied") in found
+    assert any(file == "svc.yaml" and code != "IC001" for code, file, _ in found)
