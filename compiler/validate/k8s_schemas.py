@@ -18,11 +18,12 @@ containing `{{ .ResourceKind }}`, `{{ .KindSuffix }}`, `{{ .Group }}`, `{{ .Reso
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from compiler.fastjson import loads
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 DEFINITIONS_REF = DEFINITIONS_URI + "#/$defs/"
@@ -90,8 +91,7 @@ def schema_filename(kind: str, api_version: str) -> str:
 
 @lru_cache(maxsize=8)
 def definitions(version: str, strict: bool) -> dict:
-    with open(version_dir(version, strict) / "_definitions.json", encoding="utf-8") as fh:
-        return json.load(fh)
+    return loads((version_dir(version, strict) / "_definitions.json").read_bytes())
 
 
 @lru_cache(maxsize=8)
@@ -135,9 +135,9 @@ def _compile_file(path: str, version: str, strict: bool) -> Any:
     import jsonschema_rs
 
     try:
-        with open(path, encoding="utf-8") as fh:
-            schema = json.load(fh)
-    except (OSError, ValueError) as exc:
+        with open(path, "rb") as fh:
+            schema = loads(fh.read())
+    except (OSError, ValueError) as exc:  # a UnicodeDecodeError is a ValueError too
         raise SchemaError(f"cannot read schema {path}: {exc}") from None
     try:
         return jsonschema_rs.validator_for(schema, registry=registry(version, strict), offline=True)
