@@ -33,7 +33,7 @@ class Build:
         """Record the output files' digests once the tree is written or compared: the next
         run reads back only the files whose status changed."""
         if self.cache and self.output_digests is not None and self.output_digests.changed:
-            self.cache.put("file-digests", str(self.analysis.output_dir), self.output_digests.current)
+            self.output_digests.save()
             self.cache.save()
 
     @property
@@ -87,7 +87,7 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None, only_f
     if build.tree is not None:
         from compiler.file_digests import FileDigests
 
-        build.output_digests = FileDigests(cache.get("file-digests", str(analysis.output_dir)) if cache else None)
+        build.output_digests = FileDigests.cached(cache, str(analysis.output_dir))
     if cache:
         cache.save()
     return build

@@ -29,6 +29,21 @@ class FileDigests:
         self.recorded: dict = recorded or {}
         self.current: dict = {}
         self._now = time.time_ns()
+        self._cache, self._key = None, ""
+
+    @classmethod
+    def cached(cls, cache, key: str) -> "FileDigests":
+        """What an earlier run saved under `key` in `cache` (compiler.cache.Cache, or None)."""
+        digests = cls(cache.get("file-digests", key) if cache else None)
+        digests._cache, digests._key = cache, key
+        return digests
+
+    def save(self) -> None:
+        """Keep `current` in the cache for the next run."""
+        if self._cache is not None and self.changed:
+            self._cache.put("file-digests", self._key, self.current)
+        elif self._cache is not None:
+            self._cache.keep("file-digests", self._key)
 
     def known(self, name: str, st: os.stat_result) -> str | None:
         """The digest recorded for `name`, if its status is unchanged since."""

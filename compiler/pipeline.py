@@ -73,7 +73,7 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
 
     files, diags = discover(root, exclude)
     top = len(str(root)) + 1
-    digests = FileDigests(cache.get("file-digests", "inputs") if cache else None)
+    digests = FileDigests.cached(cache, "inputs")
     read: list[tuple[str, bytes | None, str]] = []  # (path, content if it was read, its digest)
     for path in files:
         rel = str(path)[top:]  # discover returns paths under root
@@ -90,10 +90,7 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
             digest = content_digest(raw)
         digests.note(rel, st, digest)
         read.append((rel, raw, digest))
-    if cache and digests.changed:
-        cache.put("file-digests", "inputs", digests.current)
-    elif cache:
-        cache.keep("file-digests", "inputs")
+    digests.save()
     keys = [f"{rel}|{digest}" for rel, _, digest in read]
     outlines = cache.get_many("outlines", keys) if cache else [None] * len(keys)
     results: list = [None] * len(keys)
