@@ -124,17 +124,7 @@ class Cache:
         return db
 
     def get(self, table: str, key: str):
-        db = self._connect()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT value FROM entries WHERE tbl = ? AND key = ?", (table, key)).fetchone()
-            value = pickle.loads(row[0]) if row else None
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss
-            return None
-        if row:
-            self._used.add((table, key))
-        return value
+        return self.get_many(table, [key])[0]
 
     def get_many(self, table: str, keys: list[str]) -> list:
         """`get` of each key, in one query per few hundred keys (a query costs more than a row)."""
