@@ -55,11 +55,7 @@ def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
 def _skip(root: Path, path: Path, why: str) -> Diagnostic:
-    rel = path.relative_to(root).as_posix() if _inside(path.absolute(), root) else path.name
+    rel = path.relative_to(root).as_posix() if _within(str(path.absolute()), str(root)) else path.name
     return Diagnostic("IC001", f"{rel}: not read: {why}", Location(rel), severity=Severity.WARNING,
                       hint="keep every input file inside the repository")
