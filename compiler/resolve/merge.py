@@ -65,8 +65,10 @@ def merge(base: P | None, new: P, exclusions: list[Exclusion], path: tuple = ())
 
 
 def _key_of(item: P, key_field: str) -> Any:
+    """The item's name; None when it has none, or a value that is not a name (reported elsewhere)."""
     if isinstance(item.value, dict) and key_field in item.value:
-        return item.value[key_field].value
+        key = item.value[key_field].value
+        return key if isinstance(key, (str, int, float, bool)) else None
     return None
 
 

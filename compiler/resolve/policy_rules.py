@@ -31,6 +31,7 @@ that does not apply to the field's value type, or a value of the wrong type, is 
 
 from __future__ import annotations
 
+import math
 import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -352,7 +353,7 @@ class _Walker:
         if not bad and ft.kind == "integer":
             bad = not isinstance(value, int)
         elif not bad and ft.kind == "number":
-            bad = not isinstance(value, (int, float))
+            bad = not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value))
             if bad and ft.adapter is not None and isinstance(value, str):  # cores "500m", portions "50%"
                 try:
                     ft.adapter.validate_python(value)
@@ -393,7 +394,7 @@ class _Walker:
             return False
         if ft.kind == "integer":
             return isinstance(value, int) and value > 0
-        return isinstance(value, (int, float)) and value > 0
+        return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
     def _check_range(self, ft: FieldType, node: dict, fpath: tuple, rpath: tuple) -> None:
         lo, hi = node.get("min"), node.get("max")
@@ -401,7 +402,7 @@ class _Walker:
             return
         try:
             a, b = bound_value(ft, lo), bound_value(ft, hi)
-        except (ValueError, TypeError, q.QuantityError):
+        except (ValueError, TypeError, ArithmeticError):  # QuantityError is a ValueError
             return  # already reported
         if a > b:
             self.error("IC007", f"min {show(lo)} is above max {show(hi)} for '{dotted(fpath)}'",
@@ -499,7 +500,10 @@ def bound_value(ft: FieldType, value: Any) -> Decimal:
         return q.quantity_value(value)
     if isinstance(value, str) and ft.adapter is not None:
         value = ft.adapter.validate_python(value)
-    return Decimal(str(value))
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    return number
 
 
 def _article(word: str) -> str:

@@ -1,10 +1,12 @@
 """Every input kind of SPEC.md §1: Config, Cluster, Department, Project, Policy, assets, workloads."""
 
 
-from typing import Any, Literal, Optional, Union
+import math
+from typing import Annotated, Any, Callable, Literal, Optional, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from compiler.spec import quantities as q
 from compiler.spec.base import Cores, Model, Quantity, StrMap
 from compiler.spec.workload import (
     Compute,
@@ -68,6 +70,8 @@ class ConfigSpec(Model):
         parts = value.replace("\\", "/").split("/")
         if not value or value.startswith("/") or ".." in parts or all(p in ("", ".") for p in parts):
             raise ValueError(f"'{value}' must be a directory inside the repository (relative, without '..')")
+        if "\0" in value or any(len(p.encode()) > 255 for p in parts):
+            raise ValueError("directory names are at most 255 bytes, without NUL characters")
         return value.rstrip("/")
 
 
@@ -97,6 +101,13 @@ class GpuInfo(Model):
     count: int = Field(ge=0)
     memory: Quantity
     "Memory per device, e.g. 80Gi."
+
+    @field_validator("memory")
+    @classmethod
+    def _some_memory(cls, value: str) -> str:
+        if q.bytes_of(value) < 2**20:  # the fit checks divide by it; KAI counts GPU memory in MiB
+            raise ValueError("a GPU has at least 1Mi of memory; write the size per device, e.g. 80Gi")
+        return value
 
 
 class NodeGroup(Model):
@@ -164,19 +175,67 @@ class Cluster(Object):
 # --- Department / Project ------------------------------------------------------------------
 
 
+def _gpus(value: Any) -> float:
+    number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else math.nan
+    if not math.isfinite(number) or number < 0:
+        raise ValueError("not a number of GPUs")
+    return number
+
+
+def _quota_amount(parse: Callable[[Any], object], example: str) -> Callable[[Any], Any]:
+    """deserved/limit of one resource: -1 (unlimited, also when written "-1") or an amount `parse`
+    reads, kept as written (the ledger and the queues read it again in their own units)."""
+    def check(value: Any) -> Any:
+        if not isinstance(value, bool) and isinstance(value, (int, float, str)) and str(value).strip() in ("-1", "-1.0"):
+            return -1
+        try:
+            parse(value)
+        except (ValueError, TypeError, ArithmeticError):
+            raise ValueError(f"expected {example}, or -1 for unlimited") from None
+        return value
+    return check
+
+
+GpuAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(_gpus, "a number of GPUs such as 8 or 0.5"))]
+CpuAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(q.cores_of, "CPU cores such as 200 or 500m"))]
+MemoryAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(q.bytes_of, "a memory quantity such as 2Ti"))]
+
+
 class ResourceQuota(Model):
     deserved: Optional[Union[float, str]] = None
     "Guaranteed quota (GPUs, cores, or a memory quantity)."
     limit: Optional[Union[float, str]] = None
     "Ceiling; -1 or omitted = unlimited."
-    overQuotaWeight: Optional[float] = Field(default=None, ge=0)
+    overQuotaWeight: Optional[float] = Field(default=None, ge=0, allow_inf_nan=False)
+    "Share of unused quota this queue may borrow, relative to its siblings (default 1)."
+
+
+class GpuQuota(ResourceQuota):
+    deserved: Optional[GpuAmount] = None
+    "Guaranteed GPUs."
+    limit: Optional[GpuAmount] = None
+    "Ceiling in GPUs; -1 or omitted = unlimited."
+
+
+class CpuQuota(ResourceQuota):
+    deserved: Optional[CpuAmount] = None
+    "Guaranteed CPU cores."
+    limit: Optional[CpuAmount] = None
+    "Ceiling in cores; -1 or omitted = unlimited."
+
+
+class MemoryQuota(ResourceQuota):
+    deserved: Optional[MemoryAmount] = None
+    "Guaranteed memory (a quantity)."
+    limit: Optional[MemoryAmount] = None
+    "Ceiling; -1 or omitted = unlimited."
 
 
 class PoolResources(Model):
     nodePool: str
-    gpu: Optional[ResourceQuota] = None
-    cpu: Optional[ResourceQuota] = None
-    memory: Optional[ResourceQuota] = None
+    gpu: Optional[GpuQuota] = None
+    cpu: Optional[CpuQuota] = None
+    memory: Optional[MemoryQuota] = None
 
 
 class SchedulingRules(Model):

@@ -183,7 +183,7 @@ def _check_envelope(doc: Document, diags: list[Diagnostic]) -> str | None:
                                 hint="infc reads only 'apiVersion: infc/v1' documents; move other YAML out of"
                                      " the repository or into a dot-directory"))
         return None
-    if kind not in k.KINDS:
+    if not isinstance(kind, str) or kind not in k.KINDS:
         suggestion = did_you_mean(str(kind), k.KINDS)
         diags.append(Diagnostic("IC003", f"unknown kind '{kind}'", doc.loc(("kind",)),
                                 hint=suggestion or f"kinds: {', '.join(k.KINDS)}"))

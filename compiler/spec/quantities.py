@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -25,7 +26,7 @@ def canonical_quantity(value: object) -> str:
     if isinstance(value, (int, float)):
         if value < 0:
             raise QuantityError(f"quantity must not be negative, got {value}")
-        return _plain_number(Decimal(str(value)))
+        return _plain_number(Decimal(str(_finite(value))))
     text = value.strip()
     match = _QUANTITY.match(text)
     if not match:
@@ -69,7 +70,7 @@ def cores_of(value: object) -> float:
     if isinstance(value, (int, float)):
         if value < 0:
             raise QuantityError("CPU cores must not be negative")
-        return float(value)
+        return _finite(float(value))
     return float(quantity_value(value))
 
 
@@ -78,13 +79,13 @@ def portion_of(value: object) -> float:
     if isinstance(value, bool):
         raise QuantityError("expected a GPU portion such as 0.5 or 50%")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(float(value))
     text = str(value).strip()
     try:
         if text.endswith("%"):
-            return float(text[:-1]) / 100
-        return float(text)
-    except ValueError as exc:
+            return _finite(float(text[:-1]) / 100)
+        return _finite(float(text))
+    except (ValueError, OverflowError) as exc:
         raise QuantityError(f"'{value}' is not a GPU portion (examples: 0.5, 50%)") from exc
 
 
@@ -114,6 +115,13 @@ def format_cores(cores: float) -> str:
     """Kubernetes CPU spelling: 4 -> "4", 0.5 -> "500m"."""
     millis = round(cores * 1000)
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def _finite(value):
+    """Infinity and NaN are no amount of anything (YAML spells them .inf and .nan)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise QuantityError(f"expected a finite number, got {value}")
+    return value
 
 
 def _plain_number(d: Decimal) -> str:
