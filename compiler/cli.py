@@ -154,18 +154,18 @@ def _compile_summary(build, changes: dict) -> str:
 
 
 @cli.command("check")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Repository root (default: found from the files or the current directory).")
 @_format_option
 def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> None:
-    """Everything but writing (the pre-commit entry). With FILES, report those files and what they affect."""
+    """Everything but writing (the pre-commit entry). With FILES (or directories), report those files and what they affect."""
     from compiler.build import compile_repository
     from compiler.pipeline import find_root
 
     start = repo or (files[0].parent if files else Path("."))
     root = find_root(start)
-    wanted = {_rel(root, f) for f in files}
+    wanted = _checked_files(root, files)
     build = compile_repository(root, only_files=wanted if files else None)
     diags = build.diagnostics
     if files and not wanted & _shared_files(build.analysis.documents):
@@ -195,6 +195,23 @@ def _touching(diags, workloads, wanted: set[str]) -> list:
     return [d for d in diags
             if d.location is None or d.location.file in wanted or d.subject in affected
             or (d.code in CROSS_FILE_CODES and cluster_of.get(d.subject) in clusters)]
+
+
+def _checked_files(root: Path, paths: tuple[Path, ...]) -> set[str]:
+    """The given files, and the YAML files under the given directories, relative to the root."""
+    from compiler.load.discover import YAML_SUFFIXES
+
+    out = set()
+    for path in paths:
+        if not path.resolve().is_relative_to(root):
+            raise click.BadParameter(f"'{path}' is outside the repository {root}", param_hint="FILES")
+        if path.is_dir():
+            out.update(_rel(root, Path(d, name)) for d, dirs, names in os.walk(path)
+                       if not any(part.startswith(".") for part in Path(d).relative_to(path).parts)
+                       for name in names if name.endswith(YAML_SUFFIXES))
+        else:
+            out.add(_rel(root, path))
+    return out
 
 
 def _rel(root: Path, path: Path) -> str:

@@ -107,6 +107,24 @@ def test_check_with_files_reports_only_those_files(example_copy: Path):
     assert [d["code"] for d in bad["diagnostics"]] == ["IC006"]
 
 
+def test_check_of_a_directory_reports_the_files_under_it(example_copy: Path):
+    (example_copy / "workloads/nlp/bad.yaml").write_text(
+        "apiVersion: infc/v1\nkind: InferenceWorkload\nmetadata: {name: bad, project: nlp}\nspec: {imagee: x}\n")
+    nlp = run_infc("check", "workloads", "--format", "json", cwd=example_copy)
+    assert [(d["code"], d["file"]) for d in _json(nlp)["diagnostics"]] == [("IC006", "workloads/nlp/bad.yaml")]
+    search = run_infc("check", "workloads/search", "--format", "json", cwd=example_copy)
+    assert _json(search)["diagnostics"] == [] and search.returncode == 0
+
+
+def test_check_refuses_paths_it_cannot_check(example_copy: Path, tmp_path: Path):
+    missing = run_infc("check", "workloads/nlp/nope.yaml", cwd=example_copy)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    elsewhere = tmp_path / "other.yaml"
+    elsewhere.write_text("a: 1\n")
+    outside = run_infc("check", "--repo", str(example_copy), str(elsewhere))
+    assert outside.returncode == 2 and "is outside the repository" in outside.stderr
+
+
 def test_a_repository_may_override_a_template(example_copy: Path):
     override = example_copy / "templates"
     override.mkdir()
