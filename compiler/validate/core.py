@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
@@ -28,7 +29,21 @@ def _envelope(doc: Document) -> tuple[str, str] | Diagnostic:
     if missing:
         return Diagnostic("IC601", f"missing {' and '.join(missing)}: cannot pick a schema",
                           doc.loc(), hint="every manifest needs apiVersion and kind")
-    return data["apiVersion"], data["kind"]
+    api_version, kind = data["apiVersion"], data["kind"]
+    if not API_VERSION.match(api_version):
+        return Diagnostic("IC601", f"apiVersion '{api_version[:100]}' is not GROUP/VERSION or VERSION",
+                          doc.loc(("apiVersion",)), hint="e.g. v1, apps/v1 or serving.knative.dev/v1")
+    if not KIND.match(kind):
+        return Diagnostic("IC601", f"kind '{kind[:100]}' is not a Kubernetes kind name",
+                          doc.loc(("kind",)), hint="a kind is one CamelCase word, e.g. Service or ConfigMap")
+    return api_version, kind
+
+
+# What the API server accepts (a DNS subdomain group, a DNS label version; a kind is one
+# alphanumeric word): anything else names no schema, and never a path to look one up by.
+_LABEL = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
+API_VERSION = re.compile(rf"^(?:(?=[^/]{{1,253}}/){_LABEL}(?:\.{_LABEL})*/)?[a-z](?:[-a-z0-9]{{0,61}}[a-z0-9])?$")
+KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,99}$")
 
 
 def validate_document(doc: Document, settings: ValidationSettings) -> list[Diagnostic]:

@@ -103,7 +103,14 @@ def registry(version: str, strict: bool) -> Any:
 
 def builtin_schema_path(kind: str, api_version: str, version: str, strict: bool) -> Path | None:
     path = version_dir(version, strict) / schema_filename(kind, api_version)
-    return path if path.is_file() else None
+    return path if _is_file(path) else None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system names no schema
+        return False
 
 
 def user_schema_path(location: Path | str, kind: str, api_version: str, version: str,
@@ -125,7 +132,7 @@ def user_schema_path(location: Path | str, kind: str, api_version: str, version:
         flavour = f"v{normalize_version(version)}.0-standalone{'-strict' if strict else ''}"
         candidates = [base / name, base / flavour / name]
     for candidate in candidates:
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     return None
 

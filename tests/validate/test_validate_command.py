@@ -196,3 +196,19 @@ def test_unreadable_input_is_a_diagnostic_among_the_others(workdir, monkeypatch)
     assert ("IC001", "locked.yaml", "cannot read locked.yaml: Permission denied") in found
     assert ("IC001", "stdin", "cannot read stdin: Permission denied") in found
     assert any(file == "svc.yaml" and code != "IC001" for code, file, _ in found)
+
+
+@pytest.mark.parametrize("api_version, kind, line, message", [
+    ("v1", "../../../etc/passwd", 2, "is not a Kubernetes kind name"),
+    ("v1", "C" * 300, 2, "is not a Kubernetes kind name"),
+    ("../../x/v1", "ConfigMap", 1, "is not GROUP/VERSION"),
+    ("a" * 250 + ".io/v1", "Thing", 1, "is not GROUP/VERSION"),
+    ("example.com/" + "v" * 200, "Thing", 1, "is not GROUP/VERSION"),
+])
+def test_a_kind_or_api_version_that_names_no_schema_is_reported(workdir, api_version, kind, line, message):
+    """They would be looked up as schema file names: never a path, never a crash on a long name."""
+    (workdir / "x.yaml").write_text(f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\n")
+    result = run("x.yaml", "--format", "json", "--schema-location", str(workdir))
+    assert result.exit_code == 1
+    [diag] = json.loads(result.output)["diagnostics"]
+    assert (diag["code"], diag["line"]) == ("IC601", line) and message in diag["message"]
