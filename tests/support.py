@@ -21,3 +21,8 @@ def run_infc(*args: str, cwd: Path | None = None, env: dict | None = None, input
     full_env.update(env or {})
     return subprocess.run([*command, *args], cwd=cwd, env=full_env, input=input,
                           capture_output=True, text=True, timeout=300)
+
+
+def fuzz_examples(default: int) -> int:
+    """Examples per property test; `INFC_FUZZ_SCALE=50 pytest tests/robustness` runs a campaign."""
+    return default * int(os.environ.get("INFC_FUZZ_SCALE", "1"))

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from repo_builder import make_repo, workload
-from support import run_infc
+from support import fuzz_examples, run_infc
 from compiler.load.yamlfile import parse_yaml
 from compiler.pipeline import analyse
 from compiler.spec.parse import parse_documents
@@ -120,7 +120,7 @@ def test_duplicate_keys_and_huge_integers(tmp_path: Path):
 _yaml_text = st.text(alphabet=st.sampled_from(list("abc: -[]{}&*!|>'\"#\n\t,?%@`0123456789.~\\")), max_size=300)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=fuzz_examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_yaml_text)
 def test_loader_never_raises_on_arbitrary_text(text: str):
     docs, diags = parse_yaml(text.encode(), "fuzz.yaml")
@@ -139,7 +139,7 @@ _spec_keys = st.sampled_from(["huggingFace", "compute", "autoscaling", "servingP
                               "image", "args", "priorityClass", "exposedUrls", "servingConfiguration"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=fuzz_examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(_spec_keys, _values, max_size=6))
 def test_models_and_checks_never_raise_on_arbitrary_specs(tmp_path_factory, spec: dict):

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import EXAMPLE
+from support import EXAMPLE, fuzz_examples
 from compiler.build import compile_repository
 from compiler.report import FORMATS, render
 
@@ -125,7 +125,7 @@ def _mutated_example(draw) -> dict[str, list]:
     return docs
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=fuzz_examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated_example())
 def test_any_changed_value_compiles_to_diagnostics_or_a_valid_tree(tmp_path_factory, docs: dict[str, list]):
     root = tmp_path_factory.mktemp("mutated")
