@@ -89,6 +89,13 @@ class Config(Model):
 # --- Cluster -------------------------------------------------------------------------------
 
 
+# The placement simulation models every node and device: bounds keep a hostile inventory
+# from exhausting memory. The largest managed Kubernetes clusters run 100,000 nodes; GPU
+# servers hold at most 16 devices.
+MAX_NODES = 100_000
+MAX_GPUS_PER_NODE = 64
+
+
 class Taint(Model):
     key: str
     value: Optional[str] = None
@@ -98,7 +105,7 @@ class Taint(Model):
 class GpuInfo(Model):
     model: str
     "GPU model, e.g. H100, A100-80GB, L40S, L4, T4."
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=MAX_GPUS_PER_NODE)
     memory: Quantity
     "Memory per device, e.g. 80Gi."
 
@@ -112,7 +119,7 @@ class GpuInfo(Model):
 
 class NodeGroup(Model):
     name: str
-    count: int = Field(default=1, ge=0)
+    count: int = Field(default=1, ge=0, le=MAX_NODES)
     "Number of identical nodes."
     gpu: Optional[GpuInfo] = None
     cpu: Cores
@@ -165,6 +172,14 @@ class ClusterSpec(Model):
     nodePoolLabelKey: str = "kai.scheduler/node-pool"
     nodeTypeLabelKey: str = "run.ai/type"
     queueLabelKey: str = "kai.scheduler/queue"
+
+    @field_validator("nodePools")
+    @classmethod
+    def _at_most_max_nodes(cls, pools: list[NodePool]) -> list[NodePool]:
+        total = sum(ng.count for pool in pools for ng in pool.nodes)
+        if total > MAX_NODES:
+            raise ValueError(f"{total:,} nodes; the simulation takes at most {MAX_NODES:,} per cluster")
+        return pools
 
 
 class Cluster(Object):

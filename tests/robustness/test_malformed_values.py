@@ -45,6 +45,9 @@ CASES = {
     "over-quota weight is NaN": ("org/research.yaml", "gpu: {deserved: 16, limit: 16, overQuotaWeight: 2}",
                                  "gpu: {deserved: 16, limit: 16, overQuotaWeight: .nan}", "IC007"),
     "GPU without memory": ("clusters/prod.yaml", "memory: 48Gi}", "memory: 0}", "IC007"),
+    "more nodes than any cluster": ("clusters/prod.yaml", "count: 2\n", "count: 2000000000\n", "IC007"),
+    "more GPUs than any server": ("clusters/prod.yaml", "{model: H100, count: 8,", "{model: H100, count: 100000,",
+                                  "IC007"),
     "policy bound is a list": ("policies/nlp.yaml", "max: 4", "max: [1, 2]", "IC007"),
     "policy bound is NaN": ("policies/nlp.yaml", "max: 4", "max: .nan", "IC007"),
     "output directory name too long": ("infc.yaml", "output: deploy", "output: " + "a" * 300, "IC007"),
@@ -58,10 +61,20 @@ def test_a_malformed_value_is_a_diagnostic_at_its_line(example_copy: Path, case:
     rel, old, new, code = CASES[case]
     _edit(example_copy, rel, old, new)
     build = compile_repository(example_copy, use_cache=False)  # must not raise
-    line = _line_of(example_copy, rel, new.split(":")[0] if case.startswith("kind") else new)
+    line = _line_of(example_copy, rel, new.split(":")[0] if case.startswith("kind") else new.strip())
     found = [(d.code, d.location.file, d.location.line) for d in build.diagnostics if d.location]
     assert (code, rel, line) in found, found
     assert build.tree is None  # an error: nothing to write
+
+
+def test_node_counts_are_bounded_over_the_whole_cluster(example_copy: Path):
+    """Every node is simulated: a hostile inventory must not exhaust memory, even spread over pools."""
+    _edit(example_copy, "clusters/prod.yaml", "count: 2\n", "count: 60000\n")
+    _edit(example_copy, "clusters/prod.yaml", "count: 4\n", "count: 60000\n")
+    build = compile_repository(example_copy, use_cache=False)
+    [diag] = [d for d in build.diagnostics if d.location and d.location.file == "clusters/prod.yaml"]
+    assert diag.code == "IC007" and "120,000 nodes" in diag.message
+    assert diag.location.line == _line_of(example_copy, "clusters/prod.yaml", "nodePools:") + 1  # the list
 
 
 def test_quota_values_keep_their_meaning(example_copy: Path):
