@@ -217,10 +217,8 @@ MemoryAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(q.byte
 
 
 class ResourceQuota(Model):
-    deserved: Optional[Union[float, str]] = None
-    "Guaranteed quota (GPUs, cores, or a memory quantity)."
-    limit: Optional[Union[float, str]] = None
-    "Ceiling; -1 or omitted = unlimited."
+    """One resource of a node pool's quota; each resource types its deserved and limit."""
+
     overQuotaWeight: Optional[float] = Field(default=None, ge=0, allow_inf_nan=False)
     "Share of unused quota this queue may borrow, relative to its siblings (default 1)."
 
