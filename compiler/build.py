@@ -68,6 +68,8 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None, only_f
 
     root = root.resolve()
     cache = Cache(root) if use_cache else None
+    if cache:
+        cache.partial = only_files is not None
     config, _ = read_config(root, cache)
     previous, lock_diags = read_previous(root, config)
     analysis = analyse(root, previous, cache, config)

@@ -84,6 +84,9 @@ class Cache:
         self._wrote = False
         self._pid = os.getpid()
         self._inherited: list[sqlite3.Connection] = []
+        # A run over part of the repository (`infc check FILES`) reads only what that part
+        # needs: what it did not read is still the next compile's, so it never prunes.
+        self.partial = False
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None and self._pid != os.getpid():
@@ -180,14 +183,15 @@ class Cache:
     def save(self) -> None:
         """Write pending entries, and drop the ones this run did not use once they are more than
         a quarter of the cache (or 500): the cache never grows far beyond what one run reads,
-        and most runs skip the cleanup. A run that added nothing leaves the cache as it is."""
+        and most runs skip the cleanup. A run that added nothing, or a partial run, leaves the
+        rest of the cache as it is."""
         wrote = self._wrote or bool(self._pending)
         self._flush()
         db = self._connect()
         if db is None:
             return
         try:
-            if wrote:
+            if wrote and not self.partial:
                 stale = db.execute("SELECT count(*) FROM entries").fetchone()[0] - len(self._used)
                 if stale > max(_STALE_MIN, _STALE_SHARE * len(self._used)):
                     with db:

@@ -250,3 +250,26 @@ def test_workers_that_load_cached_documents_agree_with_an_uncached_compile(twins
     twins.edit("org/research.yaml", textwrap.dedent(BASE_FILES["org/research.yaml"]).lstrip("\n")
                .replace("defaultNodePools: [h100, l40s]", "defaultNodePools: [l40s, h100]"))
     twins.assert_same()  # and rendered again, in workers
+
+
+def test_a_check_of_one_file_leaves_the_next_compile_its_cache(tmp_path: Path, monkeypatch):
+    """The pre-commit hook checks the edited file, then the compile renders only that workload."""
+    import compiler.build
+    import compiler.cache
+
+    monkeypatch.setattr(compiler.cache, "_STALE_MIN", 0)  # the cache prunes whatever a run did not use
+    monkeypatch.setattr(compiler.cache, "_STALE_SHARE", 0)
+    rendered = []
+    render_job = compiler.build._render_job
+    monkeypatch.setattr(compiler.build, "_render_job", lambda i: rendered.append(i) or render_job(i))
+    root = make_repo(tmp_path / "r", {f"workloads/nlp/m{i}.yaml": wl(f"m{i}", 1) for i in range(5)})
+    first = compile_repository(root)
+    write_tree(first.analysis.output_dir, first.tree)
+    assert len(rendered) == 5
+    (root / "workloads/nlp/m3.yaml").write_text(wl("m3", 2))
+    rendered.clear()
+    assert not compile_repository(root, only_files={"workloads/nlp/m3.yaml"}).diagnostics
+    assert len(rendered) == 1
+    rendered.clear()
+    again = compile_repository(root)
+    assert rendered == [] and again.changed == {"nlp/m3"}
