@@ -27,6 +27,8 @@ class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     checks: object = None  # compiler.check.CheckContext: the placement and ledger of the checks
     resolver: object = None  # compiler.resolve.effective.Resolver
+    checked: object = None  # Checked: the workload stage's facts and findings, per workload
+    repository_findings: list = field(default_factory=list)  # of the repository rules
 
     @property
     def output_dir(self) -> Path:
@@ -221,50 +223,82 @@ def _load_baseline():
     return Baseline(Parsed(pol, docs[0]))
 
 
-def analyse(root: Path, previous: dict | None = None, cache=None, config: k.ConfigSpec | None = None) -> Analysis:
-    """Load, parse, resolve and check a repository. Never raises on bad input."""
+@dataclass
+class Front:
+    """What every workload's resolution and checks read: the loaded and parsed repository."""
+
+    docs: list
+    repo: Repository
+    diagnostics: list[Diagnostic]  # of loading and parsing every file, and of the policies
+    resolver: object  # compiler.resolve.effective.Resolver
+    policies: object  # compiler.resolve.policy.PolicyCache
+    shared: str  # digest of every document but the workloads ("" without a cache)
+
+
+def load_front(root: Path, cache, config: k.ConfigSpec) -> Front:
     from compiler.cache import cached
-    from compiler.check import CheckContext, repository_diagnostics
     from compiler.resolve.effective import Resolver
     from compiler.resolve.policy import PolicyCache, policy_diagnostics
     from compiler.spec.parse import parse_documents
 
-    root = root.resolve()
-    if config is None:
-        config, _ = read_config(root, cache)  # its problems are reported when infc.yaml is parsed below
     output = (root / config.output).resolve()
     docs, diags = load_documents(root, [output], cache)
     repo, parse_diags = parse_documents(docs)
     diags.extend(parse_diags)
     if cache:
         _remember_outlines(docs, repo, diags, cache)
-    resolver = Resolver(repo, baseline_policy(cache))
     policies = PolicyCache(repo)
     shared = _shared_digest(docs) if cache else ""
     # The policies' own findings depend on the policies alone (part of `shared`).
     diags.extend(cached(cache, "policy-findings", shared, lambda: policy_diagnostics(repo, policies)))
-    ctx = CheckContext(repo=repo, previous=previous or {})
-    facts = _workload_facts(repo, resolver, policies, ctx, diags, cache, shared)
-    diags.extend(repository_diagnostics(facts, ctx))
-    analysis = Analysis(root, config, docs, repo, facts, [], ctx, resolver)
-    analysis.diagnostics = apply_ignores(diags, config.ignore)
+    return Front(docs, repo, diags, Resolver(repo, baseline_policy(cache)), policies, shared)
+
+
+def analyse(root: Path, previous: dict | None = None, cache=None, config: k.ConfigSpec | None = None) -> Analysis:
+    """Load, parse, resolve and check a repository. Never raises on bad input."""
+    from compiler.check import CheckContext, repository_diagnostics
+
+    root = root.resolve()
+    if config is None:
+        config, _ = read_config(root, cache)  # its problems are reported when infc.yaml is parsed below
+    front = load_front(root, cache, config)
+    ctx = CheckContext(repo=front.repo, previous=previous or {})
+    checked = workload_facts(front, ctx, cache)
+    repository = repository_diagnostics(checked.facts, ctx)
+    analysis = Analysis(root, config, front.docs, front.repo, checked.facts, [], ctx, front.resolver)
+    analysis.diagnostics = apply_ignores(front.diagnostics + checked.all_findings + repository, config.ignore)
+    analysis.checked, analysis.repository_findings = checked, repository
     return analysis
 
 
-def _workload_facts(repo: Repository, resolver, policies, ctx, diags: list[Diagnostic], cache, shared: str) -> list:
-    """Resolve, police and check each workload on its own (on every core when there are many);
-    the facts and findings of one whose file and whose repository's other documents are
-    unchanged come from the cache."""
+@dataclass
+class Checked:
+    """The workload stage: each resolved workload's facts and own findings, in (project, name) order."""
+
+    facts: list  # WorkloadFacts
+    findings: list[list[Diagnostic]]  # of each resolved workload, beside its facts
+    unresolved: list[Diagnostic]  # of the workloads that could not be resolved (a missing project...)
+
+    @property
+    def all_findings(self) -> list[Diagnostic]:
+        return self.unresolved + [d for found in self.findings for d in found]
+
+
+def workload_facts(front: Front, ctx, cache, keys: list | None = None) -> Checked:
+    """Resolve, police and check each workload (of `keys`, or all) on its own, on every core
+    when there are many; the facts and findings of one whose file and whose repository's other
+    documents are unchanged come from the cache."""
     from compiler.cache import digest
     from compiler.parallel import map_ordered
 
-    keys = sorted(repo.workloads)
+    repo = front.repo
+    keys = sorted(repo.workloads) if keys is None else keys
     sources = [repo.workloads[key].source for key in keys]
-    memos = [digest(shared, file, content, str(index)) for file, content, index in sources] if cache else [""] * len(keys)
+    memos = [digest(front.shared, file, content, str(index)) for file, content, index in sources] if cache else [""] * len(keys)
     hits = cache.get_many("workloads", memos) if cache else [None] * len(keys)
     misses = [i for i, hit in enumerate(hits) if hit is None]
     global _FORKED
-    _FORKED = (resolver, policies, ctx)
+    _FORKED = (front.resolver, front.policies, ctx)
     try:
         checked = map_ordered(_check_workload, [keys[i] for i in misses])
     finally:
@@ -277,13 +311,11 @@ def _workload_facts(repo: Repository, resolver, policies, ctx, diags: list[Diagn
         hits[i] = (facts, found)
         if cache:
             cache.put("workloads", memos[i], hits[i])
-    diags.extend(dict.fromkeys(unresolved))  # workers may each report the same missing cluster
-    out = []
+    out = Checked([], [], list(dict.fromkeys(unresolved)))  # workers may each report the same missing cluster
     for hit in hits:
         if hit is not None:
-            facts, found = hit
-            out.append(facts.link(repo))
-            diags.extend(found)
+            out.facts.append(hit[0].link(repo))
+            out.findings.append(hit[1])
     return out
 
 
