@@ -28,6 +28,9 @@ class Build:
     # Digests of the output tree's files recorded by the last write (for write_tree/diff_against).
     output_digests: object = None  # compiler.file_digests.FileDigests
     cache: object = None
+    rolling_findings: list[Diagnostic] = field(default_factory=list)  # IC406 of the changed workloads
+    pools: dict[str, str] = field(default_factory=dict)  # workload ("project/name") -> its node pool
+    rendered: bool = False  # the workloads were rendered (nothing failed before)
 
     def remember_output(self) -> None:
         """Record the output files' digests once the tree is written or compared: the next
@@ -57,12 +60,14 @@ def read_previous(root: Path, config=None) -> tuple[dict[str, dict[str, dict]], 
     return previous, diags
 
 
-def compile_repository(root: Path, use_cache: bool = True, progress=None, only_files: set[str] | None = None) -> Build:
+def compile_repository(root: Path, use_cache: bool = True, progress=None, only_files: set[str] | None = None,
+                       front=None) -> Build:
     """`progress(iterable, length, label)` may wrap the per-workload loop (a TTY progress bar).
 
     With `only_files` (paths relative to the root) only their workloads are rendered and
     validated; the others' revisions are numbered from the cache (rendered if it has nothing),
-    and no tree is returned: what `infc check FILES` needs."""
+    and no tree is returned: what `infc check FILES` needs. `front`: the repository as a
+    quick check of FILES loaded it already (compiler.check_files)."""
     from compiler.cache import Cache
     from compiler.render.engine import Renderer, TemplateFailure
 
@@ -72,11 +77,12 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None, only_f
         cache.partial = only_files is not None
     config, _ = read_config(root, cache)
     previous, lock_diags = read_previous(root, config)
-    analysis = analyse(root, previous, cache, config)
+    analysis = analyse(root, previous, cache, config, front)
     build = Build(analysis, previous=previous, only_files=only_files, cache=cache)
     if lock_diags:
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
     if not analysis.has_errors:
+        build.rendered = True
         user_templates = root / (analysis.config.templates or "templates")
         try:
             tree, extra = _render_tree(analysis, Renderer(user_templates), previous, build, cache,
@@ -156,7 +162,6 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
     from compiler.check.placement import simulate
     from compiler.output.gitops import render_delivery
     from compiler.render.cluster import render_cluster
-    from compiler.validate import ValidationSettings
 
     repo = analysis.repo
     tree: dict[str, bytes] = {}
@@ -168,10 +173,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         by_cluster.setdefault(f.cluster_name, []).append(f)
     context = _render_context_digest(repo, templates_digest)
     for cluster_name, cluster in sorted(repo.clusters.items()):
-        settings = ValidationSettings.from_cluster(cluster.obj.spec)
-        # Queues, Argo CD, Flux and Istio objects have no bundled schema; Knative and core kinds do.
-        settings.ignore_missing_schemas = True
-        out = _Emitter(analysis.config.output, cluster_name, settings, tree, diags, cache)
+        out = _emitter(analysis, cluster_name, cluster, tree, diags, cache)
         old_entries = previous.get(cluster_name, {})
         entries: dict[str, dict] = {}
         ns_dirs: dict[str, list[str]] = {}
@@ -184,16 +186,14 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             out.emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
             cluster_files.append(r.filename)
 
-        cluster_context = _digest_of(context, _sources(cluster))
         jobs = [(f, _pool_for(f, placement)) for f in by_cluster.get(cluster_name, [])]
-        rendered = _workload_files(jobs, analysis, renderer, out, cache, cluster_context, build.only_files,
+        rendered = _workload_files(jobs, analysis, renderer, out, cache, _digest_of(context, _sources(cluster)),
+                                   build.only_files,
                                    (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
         for (w, pool), (files, spec_hash, findings) in zip(jobs, rendered):
             key = f"{w.namespace}/{w.name}"
-            out.report(findings, w.fallback)
-            number = next_revision(old_entries.get(key), spec_hash)
-            if key in old_entries and number != old_entries[key]["revision"]:
-                changed.add(w.key)
+            build.pools[w.key] = pool
+            number = _numbered(w, spec_hash, findings, out, old_entries, changed)
             if files is not None:  # None: not rendered (`only_files`)
                 files = dict(files)
                 files["service.yaml"] = files["service.yaml"].replace(
@@ -216,8 +216,52 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             out.emit(f"{subdir}/{r.filename}", r.obj, config_loc)
         tree[f"{cluster_name}/{LOCK_NAME}"] = render_lock(entries)
         build.lock_entries[cluster_name] = entries
-    diags.extend(_rolling(analysis, changed, previous, placement))
+    build.rolling_findings = _rolling(analysis, changed, previous, placement)
+    diags.extend(build.rolling_findings)
     return dict(sorted(tree.items())), diags
+
+
+def _emitter(analysis: Analysis, cluster_name: str, cluster, tree: dict[str, bytes], diags: list[Diagnostic],
+             cache) -> _Emitter:
+    from compiler.validate import ValidationSettings
+
+    settings = ValidationSettings.from_cluster(cluster.obj.spec)
+    # Queues, Argo CD, Flux and Istio objects have no bundled schema; Knative and core kinds do.
+    settings.ignore_missing_schemas = True
+    return _Emitter(analysis.config.output, cluster_name, settings, tree, diags, cache)
+
+
+def _numbered(w, spec_hash: str, findings, out: _Emitter, old_entries: dict, changed: set[str]) -> int:
+    """The revision number of a rendered workload; reports its render's findings, and adds it
+    to `changed` when its revision changes."""
+    key = f"{w.namespace}/{w.name}"
+    out.report(findings, w.fallback)
+    number = next_revision(old_entries.get(key), spec_hash)
+    if key in old_entries and number != old_entries[key]["revision"]:
+        changed.add(w.key)
+    return number
+
+
+def render_checked(analysis: Analysis, pools: dict[str, str], previous, cache) -> tuple[list[Diagnostic], set[str]]:
+    """Render and validate only `analysis.facts` (the workloads of `infc check FILES`) in the
+    given node pools: their render findings, and which of them get a new revision."""
+    from compiler.render.engine import Renderer
+
+    root = analysis.root
+    user_templates = root / (analysis.config.templates or "templates")
+    context = _render_context_digest(analysis.repo, _templates_digest(user_templates))
+    renderer = Renderer(user_templates)
+    diags: list[Diagnostic] = []
+    changed: set[str] = set()
+    files = {f.file for f in analysis.facts}
+    for cluster_name in sorted({f.cluster_name for f in analysis.facts}):
+        cluster = analysis.repo.clusters[cluster_name]
+        out = _emitter(analysis, cluster_name, cluster, {}, diags, cache)
+        jobs = [(f, pools[f.key]) for f in analysis.facts if f.cluster_name == cluster_name]
+        rendered = _workload_files(jobs, analysis, renderer, out, cache, _digest_of(context, _sources(cluster)), files)
+        for (w, _), (_, spec_hash, findings) in zip(jobs, rendered):
+            _numbered(w, spec_hash, findings, out, previous.get(cluster_name, {}), changed)
+    return diags, changed
 
 
 def _revision_line(name: str, number: int) -> bytes:

@@ -166,35 +166,21 @@ def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> No
     start = repo or (files[0].parent if files else Path("."))
     root = find_root(start)
     wanted = _checked_files(root, files)
-    build = compile_repository(root, only_files=wanted if files else None)
-    diags = build.diagnostics
-    if files and not wanted & _shared_files(build.analysis.documents):
-        diags = _touching(diags, build.analysis.facts, wanted)
+    quick = diags = None
+    if files:
+        from compiler.check_files import QuickCheck
+
+        quick = QuickCheck(root, wanted)
+        diags = quick.diagnostics()
+    if diags is None:
+        from compiler.check_files import shared_files, touching
+
+        build = compile_repository(root, only_files=wanted if files else None, front=quick and quick.front)
+        diags = build.diagnostics
+        if files and not wanted & shared_files(build.analysis.documents):
+            diags = touching(diags, build.analysis.facts, wanted)
+            quick.remember(build, diags)
     sys.exit(_report(diags, fmt, root, {"files": sorted(_rel(root, f) for f in files)} if files else None))
-
-
-# Shared-resource findings: a change in one file can surface them at another workload.
-CROSS_FILE_CODES = {"IC212", "IC401", "IC402", "IC403", "IC404", "IC405", "IC406", "IC407"}
-
-
-def _shared_files(documents) -> set[str]:
-    """Files holding anything but workloads (projects, policies, assets...): an edit there may
-    affect any workload, so `check` of such a file reports the whole repository."""
-    from compiler.load.document import Document
-    from compiler.spec.parse import Parsed
-
-    return {d.file for d in documents if isinstance(d, Document) and d.kind != "InferenceWorkload"} | \
-        {p.doc.file for p in documents if isinstance(p, Parsed) and p.obj.kind != "InferenceWorkload"}
-
-
-def _touching(diags, workloads, wanted: set[str]) -> list:
-    """Diagnostics in the given files, about their workloads, or shared-resource findings on their cluster."""
-    affected = {w.key for w in workloads if w.file in wanted}
-    clusters = {w.cluster_name for w in workloads if w.key in affected}
-    cluster_of = {w.key: w.cluster_name for w in workloads}
-    return [d for d in diags
-            if d.location is None or d.location.file in wanted or d.subject in affected
-            or (d.code in CROSS_FILE_CODES and cluster_of.get(d.subject) in clusters)]
 
 
 def _checked_files(root: Path, paths: tuple[Path, ...]) -> set[str]:

@@ -230,14 +230,19 @@ class Front:
     docs: list
     repo: Repository
     diagnostics: list[Diagnostic]  # of loading and parsing every file, and of the policies
-    resolver: object  # compiler.resolve.effective.Resolver
-    policies: object  # compiler.resolve.policy.PolicyCache
     shared: str  # digest of every document but the workloads ("" without a cache)
+    baseline: object  # the built-in Policy
+
+    def resolver(self, keep_specs: bool = False):
+        """A fresh resolver (one reports a workload's findings the first time it resolves it
+        only). `keep_specs`: leave the parsed specs for another resolver (of a later stage)."""
+        from compiler.resolve.effective import Resolver
+
+        return Resolver(self.repo, self.baseline, keep_specs)
 
 
 def load_front(root: Path, cache, config: k.ConfigSpec) -> Front:
     from compiler.cache import cached
-    from compiler.resolve.effective import Resolver
     from compiler.resolve.policy import PolicyCache, policy_diagnostics
     from compiler.spec.parse import parse_documents
 
@@ -247,25 +252,27 @@ def load_front(root: Path, cache, config: k.ConfigSpec) -> Front:
     diags.extend(parse_diags)
     if cache:
         _remember_outlines(docs, repo, diags, cache)
-    policies = PolicyCache(repo)
     shared = _shared_digest(docs) if cache else ""
     # The policies' own findings depend on the policies alone (part of `shared`).
-    diags.extend(cached(cache, "policy-findings", shared, lambda: policy_diagnostics(repo, policies)))
-    return Front(docs, repo, diags, Resolver(repo, baseline_policy(cache)), policies, shared)
+    diags.extend(cached(cache, "policy-findings", shared, lambda: policy_diagnostics(repo, PolicyCache(repo))))
+    return Front(docs, repo, diags, shared, baseline_policy(cache))
 
 
-def analyse(root: Path, previous: dict | None = None, cache=None, config: k.ConfigSpec | None = None) -> Analysis:
-    """Load, parse, resolve and check a repository. Never raises on bad input."""
+def analyse(root: Path, previous: dict | None = None, cache=None, config: k.ConfigSpec | None = None,
+            front: Front | None = None) -> Analysis:
+    """Load (unless given the `front` loaded already), parse, resolve and check a repository.
+    Never raises on bad input."""
     from compiler.check import CheckContext, repository_diagnostics
 
     root = root.resolve()
     if config is None:
         config, _ = read_config(root, cache)  # its problems are reported when infc.yaml is parsed below
-    front = load_front(root, cache, config)
+    front = front or load_front(root, cache, config)
     ctx = CheckContext(repo=front.repo, previous=previous or {})
-    checked = workload_facts(front, ctx, cache)
+    resolver = front.resolver()
+    checked = workload_facts(front, resolver, ctx, cache)
     repository = repository_diagnostics(checked.facts, ctx)
-    analysis = Analysis(root, config, front.docs, front.repo, checked.facts, [], ctx, front.resolver)
+    analysis = Analysis(root, config, front.docs, front.repo, checked.facts, [], ctx, resolver)
     analysis.diagnostics = apply_ignores(front.diagnostics + checked.all_findings + repository, config.ignore)
     analysis.checked, analysis.repository_findings = checked, repository
     return analysis
@@ -284,12 +291,13 @@ class Checked:
         return self.unresolved + [d for found in self.findings for d in found]
 
 
-def workload_facts(front: Front, ctx, cache, keys: list | None = None) -> Checked:
+def workload_facts(front: Front, resolver, ctx, cache, keys: list | None = None) -> Checked:
     """Resolve, police and check each workload (of `keys`, or all) on its own, on every core
     when there are many; the facts and findings of one whose file and whose repository's other
     documents are unchanged come from the cache."""
     from compiler.cache import digest
     from compiler.parallel import map_ordered
+    from compiler.resolve.policy import PolicyCache
 
     repo = front.repo
     keys = sorted(repo.workloads) if keys is None else keys
@@ -298,7 +306,7 @@ def workload_facts(front: Front, ctx, cache, keys: list | None = None) -> Checke
     hits = cache.get_many("workloads", memos) if cache else [None] * len(keys)
     misses = [i for i, hit in enumerate(hits) if hit is None]
     global _FORKED
-    _FORKED = (front.resolver, front.policies, ctx)
+    _FORKED = (resolver, PolicyCache(repo), ctx)
     try:
         checked = map_ordered(_check_workload, [keys[i] for i in misses])
     finally:

@@ -66,6 +66,15 @@ class WorkloadFacts:
                           self.ports, located, (self.fallback.file, self.fallback.line, self.fallback.column),
                           self.spec_digest)
 
+    def repository_digest(self) -> str:
+        """Digest of what the repository rules read of this workload: every fact but the
+        spec digest (an edit of, say, the server's arguments leaves it unchanged)."""
+        from compiler.cache import digest
+
+        _, values = self.__reduce__()
+        # Plain values and tuples, whose repr is canonical (the ignore set sorted).
+        return digest(repr((*values[:6], sorted(self.ignore), *values[7:-1])))
+
     def __getattr__(self, name: str):
         if name == "provenance" and "_located" in self.__dict__:  # built on first use (rare: diagnostics)
             own = self.file

@@ -1,0 +1,185 @@
+"""`infc check FILES`: what it reports, and how it avoids replaying the rest of the repository.
+
+A check of files reports the findings in those files, about their workloads, and the
+shared-resource findings (quota, placement, NodePorts, rolling updates) on their clusters.
+
+The repository rules read every workload, so a check of one file took the facts of all the
+others from the cache and replayed them: O(workloads). Yet the editor loop and the pre-commit
+hook check the same file again and again, and most edits (a server argument, an environment
+variable, the model) leave what those rules read of it unchanged. So a check of workload files
+remembers what the rest of the repository gave it: the reported findings that the checked
+workloads do not produce themselves, whether anything elsewhere fails (which stops rendering),
+the node pool placement chose for each checked workload and which of them get a new revision.
+The memo is keyed on everything that can change those: infc.yaml, every input document outside
+the checked files, the lock files, the templates, and what the repository rules read of the
+checked workloads (WorkloadFacts.repository_digest). A check with the same key loads every
+file's status and the shared documents, then resolves, checks and renders only the checked
+workloads; anything else is a miss, and the full check runs and is remembered. A memo is only
+stored once the quick path, run beside the full one, reproduces its report exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.diagnostics import Diagnostic, sort_diagnostics
+
+_VERSION = "1"
+
+# Shared-resource findings: a change in one file can surface them at another workload.
+CROSS_FILE_CODES = {"IC212", "IC401", "IC402", "IC403", "IC404", "IC405", "IC406", "IC407"}
+
+
+def shared_files(documents) -> set[str]:
+    """Files holding anything but workloads (projects, policies, assets...): an edit there may
+    affect any workload, so `check` of such a file reports the whole repository."""
+    from compiler.load.document import Document
+    from compiler.spec.parse import Parsed
+
+    return {d.file for d in documents if isinstance(d, Document) and d.kind != "InferenceWorkload"} | \
+        {p.doc.file for p in documents if isinstance(p, Parsed) and p.obj.kind != "InferenceWorkload"}
+
+
+def touching(diags, workloads, wanted: set[str]) -> list:
+    """Diagnostics in the given files, about their workloads, or shared-resource findings on their cluster."""
+    affected = {w.key for w in workloads if w.file in wanted}
+    clusters = {w.cluster_name for w in workloads if w.key in affected}
+    cluster_of = {w.key: w.cluster_name for w in workloads}
+    return [d for d in diags
+            if d.location is None or d.location.file in wanted or d.subject in affected
+            or (d.code in CROSS_FILE_CODES and cluster_of.get(d.subject) in clusters)]
+
+
+@dataclass
+class Memo:
+    rest: list[Diagnostic]  # the reported findings the checked workloads do not produce themselves
+    fails_elsewhere: bool  # an error outside the checked workloads: nothing is rendered
+    pools: dict[str, str]  # checked workload ("project/name") -> the node pool it is placed in
+    changed: frozenset[str] | None  # checked workloads whose revision changes (None: not rendered)
+
+
+@dataclass
+class _Own:
+    """What the checked workloads produce themselves."""
+
+    diagnostics: list[Diagnostic]  # reported: loading, parsing, their own checks and renders
+    fails: bool  # an error among those, before rendering
+    changed: frozenset[str] | None
+
+
+class QuickCheck:
+    """One `infc check FILES` run: `diagnostics()` from the memo, or None (then the caller runs
+    the full check on `front` and hands its result to `remember`)."""
+
+    def __init__(self, root: Path, wanted: set[str]):
+        from compiler.build import read_previous
+        from compiler.cache import Cache
+        from compiler.check import CheckContext
+        from compiler.pipeline import load_front, read_config
+
+        self.root, self.wanted = root, wanted
+        self.cache = Cache(root)
+        self.cache.partial = True
+        self.config, _ = read_config(root, self.cache)
+        self.previous, self.lock_diags = read_previous(root, self.config)
+        self.front = load_front(root, self.cache, self.config)
+        self.ctx = CheckContext(repo=self.front.repo, previous=self.previous)
+        repo = self.front.repo
+        self.keys = sorted(key for key, parsed in repo.workloads.items() if parsed.source[0] in wanted)
+        self.key = None
+        if self.cache.enabled and wanted and not wanted & shared_files(self.front.docs):
+            from compiler.pipeline import workload_facts
+
+            self.resolver = self.front.resolver(keep_specs=True)  # the full check may resolve them again
+            self.checked = workload_facts(self.front, self.resolver, self.ctx, self.cache, self.keys)
+            if not self.checked.unresolved:
+                self.key = self._memo_key()
+
+    def _memo_key(self) -> str:
+        from compiler.build import _templates_digest
+        from compiler.cache import digest
+        from compiler.load.document import Document
+        from compiler.output.lock import LOCK_NAME
+        from compiler.spec.parse import DeferredParsed
+
+        sources = set()
+        for d in self.front.docs:
+            if isinstance(d, DeferredParsed):
+                sources.add(f"{d.stub.file}|{d.stub.digest}")
+            else:
+                doc = d if isinstance(d, Document) else d.doc
+                sources.add(f"{doc.file}|{doc.digest}")
+        out_dir = self.root / self.config.output
+        locks = sorted(out_dir.glob(f"*/{LOCK_NAME}")) if out_dir.is_dir() else []
+        return digest(_VERSION, repr(self.config), self.front.shared,
+                      _templates_digest(self.root / (self.config.templates or "templates")),
+                      *(f"{p.parent.name}:{digest(p.read_bytes())}" for p in locks),
+                      "files", *sorted(self.wanted),
+                      "others", *sorted(s for s in sources if s.split("|")[0] not in self.wanted),
+                      "checked", *(f"{f.key}|{f.repository_digest()}" for f in self.checked.facts))
+
+    def diagnostics(self) -> list[Diagnostic] | None:
+        """What the full check would report, or None without a memo that still holds."""
+        memo = self.cache.get("check-memo", self.key) if self.key else None
+        if memo is None:
+            return None
+        own = self._own(memo.pools, memo.fails_elsewhere)
+        if own is None or own.changed != memo.changed:
+            return None  # another revision changes: the rolling update is another question
+        self.cache.save()
+        return sort_diagnostics(own.diagnostics + memo.rest)
+
+    def _own(self, pools: dict[str, str], fails_elsewhere: bool) -> _Own | None:
+        from compiler.build import render_checked
+        from compiler.pipeline import Analysis, apply_ignores
+        from compiler.render.engine import TemplateFailure
+
+        ignore = self.config.ignore
+        before = apply_ignores(self.front.diagnostics + self.lock_diags + self.checked.all_findings, ignore)
+        fails = any(d.is_error for d in before)
+        changed = None
+        rendered: list[Diagnostic] = []
+        if not (fails or fails_elsewhere):
+            analysis = Analysis(self.root, self.config, self.front.docs, self.front.repo, self.checked.facts,
+                                resolver=self.resolver)
+            try:
+                rendered, bumped = render_checked(analysis, pools, self.previous, self.cache)
+            except TemplateFailure:
+                return None  # the full check reports it
+            changed = frozenset(bumped)
+        found = touching(apply_ignores(before + rendered, ignore), self.checked.facts, self.wanted)
+        return _Own(found, fails, changed)
+
+    def remember(self, build, reported: list[Diagnostic]) -> None:
+        """Store what the full check `build` reported (`reported`) as the memo of this key,
+        once the quick path reproduces it from that memo."""
+        from compiler.pipeline import apply_ignores
+
+        analysis = build.analysis
+        checked = analysis.checked
+        if self.key is None or checked is None or checked.unresolved:
+            return
+        mine = {f.key for f in self.checked.facts}
+        elsewhere = [d for f, found in zip(checked.facts, checked.findings) if f.key not in mine for d in found]
+        fails_elsewhere = any(d.is_error for d in apply_ignores(
+            elsewhere + analysis.repository_findings, self.config.ignore))
+        pools = {key: pool for key, pool in build.pools.items() if key in mine}
+        if build.rendered and not mine <= set(pools):
+            return
+        own = self._own(pools, fails_elsewhere)
+        if own is None or (own.changed is not None) != build.rendered:
+            return
+        if build.rendered and own.changed != frozenset(build.changed & mine):
+            return
+        produced = set(own.diagnostics)
+        memo = Memo([d for d in reported if d not in produced], fails_elsewhere, pools, own.changed)
+        if _exact(sort_diagnostics(own.diagnostics + memo.rest)) != _exact(reported):
+            return  # something the memo does not capture: no shortcut for this key
+        self.cache.put("check-memo", self.key, memo)
+        self.cache.save()
+
+
+def _exact(diags: list[Diagnostic]) -> list[tuple]:
+    """Diagnostics with the fields their equality leaves out (related places, subject)."""
+    return [(d, d.related, d.subject) for d in diags]

@@ -1,0 +1,91 @@
+"""`infc check FILES` answered from the memo of the rest of the repository must report exactly
+what a check without any cache reports, whatever was edited in between, anywhere."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import compiler.build
+from compiler.cli import cli
+from support import EXAMPLE
+from test_incremental import _mutate
+
+WORKLOADS = sorted(p.relative_to(EXAMPLE).as_posix() for p in (EXAMPLE / "workloads").rglob("*.yaml"))
+
+
+class Checker:
+    """Runs `infc check` in this process; counts the checks that needed the full pipeline."""
+
+    def __init__(self, monkeypatch):
+        self.full = 0
+        compile_repository = compiler.build.compile_repository
+
+        def counted(*args, **kwargs):
+            self.full += 1
+            return compile_repository(*args, **kwargs)
+
+        monkeypatch.setattr(compiler.build, "compile_repository", counted)
+
+    def __call__(self, root: Path, *files: str, cached: bool = True) -> tuple[int, list]:
+        env = {} if cached else {"INFC_NO_CACHE": "1"}
+        result = CliRunner().invoke(cli, ["check", *(str(root / f) for f in files), "--format", "json"], env=env)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        return result.exit_code, json.loads(result.stdout)["diagnostics"]
+
+
+@pytest.fixture
+def check(monkeypatch) -> Checker:
+    return Checker(monkeypatch)
+
+
+def test_a_second_check_of_an_edited_file_skips_the_rest_and_reports_the_same(example_copy: Path, check):
+    assert CliRunner().invoke(cli, ["compile", str(example_copy)]).exit_code == 0
+    check.full = 0
+    mixtral = example_copy / "workloads/nlp/mixtral.yaml"
+    text = mixtral.read_text()
+    mixtral.write_text(text.replace("minReplicas: 1", "minReplicas: 2"))
+    first = check(example_copy, "workloads/nlp/mixtral.yaml")
+    assert check.full == 1
+    for edit in ("--max-model-len=8192", "--max-model-len=4096"):  # the demand stays: a memo hit
+        mixtral.write_text(text.replace("minReplicas: 1", "minReplicas: 2") + f"# {edit}\n")
+        assert check(example_copy, "workloads/nlp/mixtral.yaml") == first
+    assert check.full == 1
+    mixtral.write_text(text.replace("minReplicas: 1", "minReplicas: 3"))  # another demand: checked in full
+    assert check(example_copy, "workloads/nlp/mixtral.yaml") == check(
+        example_copy, "workloads/nlp/mixtral.yaml", cached=False)
+    assert check.full == 3
+    check(example_copy, "workloads/nlp/mixtral.yaml")  # from the memo
+    assert check.full == 3
+    llama = example_copy / "workloads/nlp/llama-chat.yaml"  # another workload of the pool takes more quota
+    llama.write_text(llama.read_text().replace("nodePools: [h100]", "nodePools: [h100]\n  autoscaling: {minReplicas: 2}"))
+    found = check(example_copy, "workloads/nlp/mixtral.yaml")
+    assert found == check(example_copy, "workloads/nlp/mixtral.yaml", cached=False)
+    assert any(d["code"] == "IC403" and "others 2" in d["message"] for d in found[1]), found
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_anywhere_then_checks_of_workload_files_report_as_without_a_cache(tmp_path: Path, check,
+                                                                                      seed: int):
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("deploy"))
+    assert CliRunner().invoke(cli, ["compile", str(root)]).exit_code in (0, 1)
+    rng = random.Random(seed)
+    history, quick = [], 0
+    for _ in range(12):
+        history.append(_mutate(root, rng)[2])
+        files = rng.sample(WORKLOADS, rng.choice([1, 1, 2]))
+        expected = check(root, *files, cached=False)
+        for _ in range(2):  # the second check of the same state may come from the memo
+            before = check.full
+            assert check(root, *files) == expected, history
+            quick += check.full == before
+        if rng.random() < 0.3:
+            CliRunner().invoke(cli, ["compile", str(root)])  # a new lock file: memos no longer hold
+            history.append("compile")
+    assert quick >= 3, history  # the memo answered some checks: the comparison above covers it
