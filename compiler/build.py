@@ -29,6 +29,7 @@ class Build:
     output_digests: object = None  # compiler.file_digests.FileDigests
     cache: object = None
     rolling_findings: list[Diagnostic] = field(default_factory=list)  # IC406 of the changed workloads
+    lock_diagnostics: list[Diagnostic] = field(default_factory=list)  # of reading the lock files
     pools: dict[str, str] = field(default_factory=dict)  # workload ("project/name") -> its node pool
     rendered: bool = False  # the workloads were rendered (nothing failed before)
 
@@ -78,7 +79,7 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None, only_f
     config, _ = read_config(root, cache)
     previous, lock_diags = read_previous(root, config)
     analysis = analyse(root, previous, cache, config, front)
-    build = Build(analysis, previous=previous, only_files=only_files, cache=cache)
+    build = Build(analysis, previous=previous, only_files=only_files, cache=cache, lock_diagnostics=lock_diags)
     if lock_diags:
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
     if not analysis.has_errors:

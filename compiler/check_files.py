@@ -57,6 +57,9 @@ class Memo:
     fails_elsewhere: bool  # an error outside the checked workloads: nothing is rendered
     pools: dict[str, str]  # checked workload ("project/name") -> the node pool it is placed in
     changed: frozenset[str] | None  # checked workloads whose revision changes (None: not rendered)
+    # What the lock files say: their findings, and the entries of the checked workloads.
+    lock_diags: list[Diagnostic]
+    previous: dict[str, dict[str, dict]]
 
 
 @dataclass
@@ -73,7 +76,6 @@ class QuickCheck:
     the full check on `front` and hands its result to `remember`)."""
 
     def __init__(self, root: Path, wanted: set[str]):
-        from compiler.build import read_previous
         from compiler.cache import Cache
         from compiler.check import CheckContext
         from compiler.pipeline import load_front, read_config
@@ -82,9 +84,11 @@ class QuickCheck:
         self.cache = Cache(root)
         self.cache.partial = True
         self.config, _ = read_config(root, self.cache)
-        self.previous, self.lock_diags = read_previous(root, self.config)
-        self.front = load_front(root, self.cache, self.config)
-        self.ctx = CheckContext(repo=self.front.repo, previous=self.previous)
+        self._stale_outlines: list[str] = []
+        self.front = load_front(root, self.cache, self.config, self._outlines_of)
+        self._keep_outlines()
+        # The repository rules, the only readers of the lock files' entries, run on a miss only.
+        self.ctx = CheckContext(repo=self.front.repo)
         repo = self.front.repo
         self.keys = sorted(key for key, parsed in repo.workloads.items() if parsed.source[0] in wanted)
         self.key = None
@@ -95,6 +99,21 @@ class QuickCheck:
             self.checked = workload_facts(self.front, self.resolver, self.ctx, self.cache, self.keys)
             if not self.checked.unresolved:
                 self.key = self._memo_key()
+
+    def _outlines_of(self, keys: list[str]) -> dict:
+        """The outlines of the other files from one cache entry rather than one entry each.
+        Entries are keyed by content, so a stale one is harmless: what it lacks is read as
+        usual, and it is rebuilt for the next check (None marks a file without an outline)."""
+        known = self.cache.get("check-outlines", "latest") or {}
+        others = [key for key in keys if key.rsplit("|", 1)[0] not in self.wanted]
+        if not all(key in known for key in others):
+            self._stale_outlines = others
+        return known
+
+    def _keep_outlines(self) -> None:
+        if self._stale_outlines and self.cache.enabled:
+            others = self._stale_outlines
+            self.cache.put("check-outlines", "latest", dict(zip(others, self.cache.get_many("outlines", others))))
 
     def _memo_key(self) -> str:
         from compiler.build import _templates_digest
@@ -124,27 +143,28 @@ class QuickCheck:
         memo = self.cache.get("check-memo", self.key) if self.key else None
         if memo is None:
             return None
-        own = self._own(memo.pools, memo.fails_elsewhere)
+        own = self._own(memo)
         if own is None or own.changed != memo.changed:
             return None  # another revision changes: the rolling update is another question
         self.cache.save()
         return sort_diagnostics(own.diagnostics + memo.rest)
 
-    def _own(self, pools: dict[str, str], fails_elsewhere: bool) -> _Own | None:
+    def _own(self, memo: Memo) -> _Own | None:
+        """What the checked workloads produce themselves, in the setting `memo` describes."""
         from compiler.build import render_checked
         from compiler.pipeline import Analysis, apply_ignores
         from compiler.render.engine import TemplateFailure
 
         ignore = self.config.ignore
-        before = apply_ignores(self.front.diagnostics + self.lock_diags + self.checked.all_findings, ignore)
+        before = apply_ignores(self.front.diagnostics + memo.lock_diags + self.checked.all_findings, ignore)
         fails = any(d.is_error for d in before)
         changed = None
         rendered: list[Diagnostic] = []
-        if not (fails or fails_elsewhere):
+        if not (fails or memo.fails_elsewhere):
             analysis = Analysis(self.root, self.config, self.front.docs, self.front.repo, self.checked.facts,
                                 resolver=self.resolver)
             try:
-                rendered, bumped = render_checked(analysis, pools, self.previous, self.cache)
+                rendered, bumped = render_checked(analysis, memo.pools, memo.previous, self.cache)
             except TemplateFailure:
                 return None  # the full check reports it
             changed = frozenset(bumped)
@@ -158,22 +178,29 @@ class QuickCheck:
 
         analysis = build.analysis
         checked = analysis.checked
-        if self.key is None or checked is None or checked.unresolved:
+        if self.key is None or checked is None:
             return
         mine = {f.key for f in self.checked.facts}
-        elsewhere = [d for f, found in zip(checked.facts, checked.findings) if f.key not in mine for d in found]
+        elsewhere = checked.unresolved + [d for f, found in zip(checked.facts, checked.findings)
+                                          if f.key not in mine for d in found]
         fails_elsewhere = any(d.is_error for d in apply_ignores(
             elsewhere + analysis.repository_findings, self.config.ignore))
         pools = {key: pool for key, pool in build.pools.items() if key in mine}
         if build.rendered and not mine <= set(pools):
             return
-        own = self._own(pools, fails_elsewhere)
+        previous: dict[str, dict[str, dict]] = {}
+        for f in self.checked.facts:
+            entry = build.previous.get(f.cluster_name, {}).get(f"{f.namespace}/{f.name}")
+            if entry is not None:
+                previous.setdefault(f.cluster_name, {})[f"{f.namespace}/{f.name}"] = entry
+        memo = Memo([], fails_elsewhere, pools, None, build.lock_diagnostics, previous)
+        own = self._own(memo)
         if own is None or (own.changed is not None) != build.rendered:
             return
         if build.rendered and own.changed != frozenset(build.changed & mine):
             return
         produced = set(own.diagnostics)
-        memo = Memo([d for d in reported if d not in produced], fails_elsewhere, pools, own.changed)
+        memo.rest, memo.changed = [d for d in reported if d not in produced], own.changed
         if _exact(sort_diagnostics(own.diagnostics + memo.rest)) != _exact(reported):
             return  # something the memo does not capture: no shortcut for this key
         self.cache.put("check-memo", self.key, memo)

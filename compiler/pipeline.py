@@ -62,11 +62,14 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, list[Diagnostic]]:
+def load_documents(root: Path, exclude: list[Path], cache=None, outlines_of=None) -> tuple[list, list[Diagnostic]]:
     """Every input document, in file order. A file whose documents were all valid in an earlier
     run and that has not changed since yields what that run parsed instead: Parsed objects, and
     DeferredParsed workloads (loaded only if a later stage needs them). Other files seen before
-    come from the cache; the rest are parsed (on every core when there are many)."""
+    come from the cache; the rest are parsed (on every core when there are many).
+
+    `outlines_of(keys)` may return the outlines of many of the files ("path|digest" keys) at
+    once, rather than one cache entry each (compiler.check_files)."""
     from compiler.file_digests import FileDigests
     from compiler.load.discover import discover
     from compiler.load.yamlfile import content_digest
@@ -78,7 +81,7 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
     digests = FileDigests.cached(cache, "inputs")
     read: list[tuple[str, bytes | None, str]] = []  # (path, content if it was read, its digest)
     for path in files:
-        rel = str(path)[top:]  # discover returns paths under root
+        rel = path[top:]  # discover returns paths under root
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -94,7 +97,12 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
         read.append((rel, raw, digest))
     digests.save()
     keys = [f"{rel}|{digest}" for rel, _, digest in read]
-    outlines = cache.get_many("outlines", keys) if cache else [None] * len(keys)
+    known = outlines_of(keys) if cache and outlines_of else {}
+    outlines = [known.get(key) for key in keys]
+    if cache:
+        unknown = [i for i, outline in enumerate(outlines) if outline is None]
+        for i, outline in zip(unknown, cache.get_many("outlines", [keys[i] for i in unknown])):
+            outlines[i] = outline
     results: list = [None] * len(keys)
     needed = [i for i, outline in enumerate(outlines) if outline is None]
     if cache:
@@ -124,9 +132,9 @@ def load_documents(root: Path, exclude: list[Path], cache=None) -> tuple[list, l
     return items, diags
 
 
-def _read(path: Path, rel: str, diags: list[Diagnostic]) -> bytes | None:
+def _read(path: Path | str, rel: str, diags: list[Diagnostic]) -> bytes | None:
     try:
-        return path.read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         diags.append(_unreadable(rel, exc))
         return None
@@ -241,13 +249,13 @@ class Front:
         return Resolver(self.repo, self.baseline, keep_specs)
 
 
-def load_front(root: Path, cache, config: k.ConfigSpec) -> Front:
+def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None) -> Front:
     from compiler.cache import cached
     from compiler.resolve.policy import PolicyCache, policy_diagnostics
     from compiler.spec.parse import parse_documents
 
     output = (root / config.output).resolve()
-    docs, diags = load_documents(root, [output], cache)
+    docs, diags = load_documents(root, [output], cache, outlines_of)
     repo, parse_diags = parse_documents(docs)
     diags.extend(parse_diags)
     if cache:

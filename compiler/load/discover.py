@@ -10,12 +10,13 @@ from compiler.diagnostics import Diagnostic, Location, Severity
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def discover(root: Path, exclude: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Input files under `root`, sorted; symlinks that leave the repository or loop are skipped."""
+def discover(root: Path, exclude: list[Path]) -> tuple[list[str], list[Diagnostic]]:
+    """Paths of the input files under `root`, sorted; symlinks that leave the repository or loop
+    are skipped. Plain strings: a Path per file cost a tenth of a check of 10,000 workloads."""
     root = root.resolve()
     top = str(root)
     excluded = [str(p.resolve()) for p in exclude]
-    files: list[Path] = []
+    files: list[str] = []
     diags: list[Diagnostic] = []
     seen_dirs: set[str] = set()
 
@@ -45,7 +46,7 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[Path], list[Diagnost
             if entry.is_dir(follow_symlinks=True):
                 walk(entry.path, target)
             elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file(follow_symlinks=True):
-                files.append(Path(entry.path))
+                files.append(entry.path)
 
     walk(top, top)
     return files, diags
