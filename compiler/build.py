@@ -28,7 +28,6 @@ class Build:
     # Digests of the output tree's files recorded by the last write (for write_tree/diff_against).
     output_digests: object = None  # compiler.file_digests.FileDigests
     cache: object = None
-    rolling_findings: list[Diagnostic] = field(default_factory=list)  # IC406 of the changed workloads
     lock_diagnostics: list[Diagnostic] = field(default_factory=list)  # of reading the lock files
     pools: dict[str, str] = field(default_factory=dict)  # workload ("project/name") -> its node pool
     rendered: bool = False  # the workloads were rendered (nothing failed before)
@@ -217,8 +216,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             out.emit(f"{subdir}/{r.filename}", r.obj, config_loc)
         tree[f"{cluster_name}/{LOCK_NAME}"] = render_lock(entries)
         build.lock_entries[cluster_name] = entries
-    build.rolling_findings = _rolling(analysis, changed, previous, placement)
-    diags.extend(build.rolling_findings)
+    diags.extend(_rolling(analysis, changed, previous, placement))
     return dict(sorted(tree.items())), diags
 
 

@@ -84,9 +84,8 @@ class QuickCheck:
         self.cache = Cache(root)
         self.cache.partial = True
         self.config, _ = read_config(root, self.cache)
-        self._stale_outlines: list[str] = []
+        self._others: list[str] = []  # "path|digest" of every input file but the checked ones
         self.front = load_front(root, self.cache, self.config, self._outlines_of)
-        self._keep_outlines()
         # The repository rules, the only readers of the lock files' entries, run on a miss only.
         self.ctx = CheckContext(repo=self.front.repo)
         repo = self.front.repo
@@ -100,42 +99,29 @@ class QuickCheck:
             if not self.checked.unresolved:
                 self.key = self._memo_key()
 
-    def _outlines_of(self, keys: list[str]) -> dict:
-        """The outlines of the other files from one cache entry rather than one entry each.
-        Entries are keyed by content, so a stale one is harmless: what it lacks is read as
-        usual, and it is rebuilt for the next check (None marks a file without an outline)."""
+    def _outlines_of(self, keys: list[str]) -> list:
+        """The files' outlines, those of the other files from one cache entry rather than one
+        entry each. Entries are keyed by content, so a stale one is harmless: what it lacks is
+        read as usual, and it is rebuilt for the next check (None: a file without an outline)."""
         known = self.cache.get("check-outlines", "latest") or {}
-        others = [key for key in keys if key.rsplit("|", 1)[0] not in self.wanted]
-        if not all(key in known for key in others):
-            self._stale_outlines = others
-        return known
-
-    def _keep_outlines(self) -> None:
-        if self._stale_outlines and self.cache.enabled:
-            others = self._stale_outlines
-            self.cache.put("check-outlines", "latest", dict(zip(others, self.cache.get_many("outlines", others))))
+        missing = [key for key in keys if key not in known]
+        fetched = dict(zip(missing, self.cache.get_many("outlines", missing)))
+        self._others = [key for key in keys if key.rsplit("|", 1)[0] not in self.wanted]
+        if any(key not in known for key in self._others):
+            self.cache.put("check-outlines", "latest", {key: known.get(key, fetched.get(key)) for key in self._others})
+        return [known[key] if key in known else fetched[key] for key in keys]
 
     def _memo_key(self) -> str:
         from compiler.build import _templates_digest
         from compiler.cache import digest
-        from compiler.load.document import Document
         from compiler.output.lock import LOCK_NAME
-        from compiler.spec.parse import DeferredParsed
 
-        sources = set()
-        for d in self.front.docs:
-            if isinstance(d, DeferredParsed):
-                sources.add(f"{d.stub.file}|{d.stub.digest}")
-            else:
-                doc = d if isinstance(d, Document) else d.doc
-                sources.add(f"{doc.file}|{doc.digest}")
         out_dir = self.root / self.config.output
         locks = sorted(out_dir.glob(f"*/{LOCK_NAME}")) if out_dir.is_dir() else []
         return digest(_VERSION, repr(self.config), self.front.shared,
                       _templates_digest(self.root / (self.config.templates or "templates")),
                       *(f"{p.parent.name}:{digest(p.read_bytes())}" for p in locks),
-                      "files", *sorted(self.wanted),
-                      "others", *sorted(s for s in sources if s.split("|")[0] not in self.wanted),
+                      "files", *sorted(self.wanted), "others", *sorted(self._others),
                       "checked", *(f"{f.key}|{f.repository_digest()}" for f in self.checked.facts))
 
     def diagnostics(self) -> list[Diagnostic] | None:
@@ -174,6 +160,12 @@ class QuickCheck:
     def remember(self, build, reported: list[Diagnostic]) -> None:
         """Store what the full check `build` reported (`reported`) as the memo of this key,
         once the quick path reproduces it from that memo."""
+        try:
+            self._remember(build, reported)
+        finally:
+            self.cache.save()
+
+    def _remember(self, build, reported: list[Diagnostic]) -> None:
         from compiler.pipeline import apply_ignores
 
         analysis = build.analysis
@@ -204,7 +196,6 @@ class QuickCheck:
         if _exact(sort_diagnostics(own.diagnostics + memo.rest)) != _exact(reported):
             return  # something the memo does not capture: no shortcut for this key
         self.cache.put("check-memo", self.key, memo)
-        self.cache.save()
 
 
 def _exact(diags: list[Diagnostic]) -> list[tuple]:

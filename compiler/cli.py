@@ -179,6 +179,7 @@ def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> No
         diags = build.diagnostics
         if files and not wanted & shared_files(build.analysis.documents):
             diags = touching(diags, build.analysis.facts, wanted)
+        if quick:
             quick.remember(build, diags)
     sys.exit(_report(diags, fmt, root, {"files": sorted(_rel(root, f) for f in files)} if files else None))
 

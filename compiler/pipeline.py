@@ -68,8 +68,8 @@ def load_documents(root: Path, exclude: list[Path], cache=None, outlines_of=None
     DeferredParsed workloads (loaded only if a later stage needs them). Other files seen before
     come from the cache; the rest are parsed (on every core when there are many).
 
-    `outlines_of(keys)` may return the outlines of many of the files ("path|digest" keys) at
-    once, rather than one cache entry each (compiler.check_files)."""
+    `outlines_of(keys)`: how to look up the files' outlines ("path|digest" keys) instead of one
+    cache entry each (compiler.check_files keeps most of them in one entry)."""
     from compiler.file_digests import FileDigests
     from compiler.load.discover import discover
     from compiler.load.yamlfile import content_digest
@@ -97,12 +97,10 @@ def load_documents(root: Path, exclude: list[Path], cache=None, outlines_of=None
         read.append((rel, raw, digest))
     digests.save()
     keys = [f"{rel}|{digest}" for rel, _, digest in read]
-    known = outlines_of(keys) if cache and outlines_of else {}
-    outlines = [known.get(key) for key in keys]
     if cache:
-        unknown = [i for i, outline in enumerate(outlines) if outline is None]
-        for i, outline in zip(unknown, cache.get_many("outlines", [keys[i] for i in unknown])):
-            outlines[i] = outline
+        outlines = outlines_of(keys) if outlines_of else cache.get_many("outlines", keys)
+    else:
+        outlines = [None] * len(keys)
     results: list = [None] * len(keys)
     needed = [i for i, outline in enumerate(outlines) if outline is None]
     if cache:
