@@ -121,7 +121,7 @@ class QuickCheck:
         return digest(_VERSION, repr(self.config), self.front.shared,
                       _templates_digest(self.root / (self.config.templates or "templates")),
                       *(f"{p.parent.name}:{digest(p.read_bytes())}" for p in locks),
-                      "files", *sorted(self.wanted), "others", *sorted(self._others),
+                      f"files:{len(self.wanted)}", *sorted(self.wanted), *sorted(self._others),
                       "checked", *(f"{f.key}|{f.repository_digest()}" for f in self.checked.facts))
 
     def diagnostics(self) -> list[Diagnostic] | None:
