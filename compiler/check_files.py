@@ -147,6 +147,8 @@ class QuickCheck:
         changed = None
         rendered: list[Diagnostic] = []
         if not (fails or memo.fails_elsewhere):
+            if not all(f.key in memo.pools for f in self.checked.facts):
+                return None  # the remembered check stopped before placing them
             analysis = Analysis(self.root, self.config, self.front.docs, self.front.repo, self.checked.facts,
                                 resolver=self.resolver)
             try:
