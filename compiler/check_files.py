@@ -4,12 +4,13 @@ A check of files reports the findings in those files, about their workloads, and
 shared-resource findings (quota, placement, NodePorts, rolling updates) on their clusters.
 
 The repository rules read every workload, so a check of one file took the facts of all the
-others from the cache and replayed them: O(workloads). Yet the editor loop and the pre-commit
-hook check the same file again and again, and most edits (a server argument, an environment
-variable, the model) leave what those rules read of it unchanged. So a check of workload files
-remembers what the rest of the repository gave it: the reported findings that the checked
-workloads do not produce themselves, whether anything elsewhere fails (which stops rendering),
-the node pool placement chose for each checked workload and which of them get a new revision.
+others from the cache and replayed them: O(workloads). Yet the editor loop checks the same
+file again and again, and most edits (a server argument, an environment variable, the model)
+leave what those rules read of it unchanged. So a check of workload files remembers what the
+rest of the repository gave it: the reported findings that the checked workloads do not
+produce themselves, whether anything elsewhere fails (which stops rendering), the node pool
+placement chose for each checked workload, which of them get a new revision and what the lock
+files say of them.
 The memo is keyed on everything that can change those: infc.yaml, every input document outside
 the checked files, the lock files, the templates, and what the repository rules read of the
 checked workloads (WorkloadFacts.repository_digest). A check with the same key loads every
