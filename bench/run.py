@@ -63,6 +63,7 @@ def bench_size(n: int, scratch: Path) -> None:
     def fresh() -> None:  # no output tree and an empty cache: a first compile
         shutil.rmtree(repo / "deploy", ignore_errors=True)
         shutil.rmtree(os.environ["INFC_CACHE_DIR"], ignore_errors=True)
+        os.sync()  # the disk's write-back of the previous run is not this run's time
 
     full = median_of(runs, [*INFC, "compile", str(repo)], before=fresh)
     row("full compile", full)
