@@ -126,15 +126,18 @@ class QuickCheck:
                       "checked", *(f"{f.key}|{f.repository_digest()}" for f in self.checked.facts))
 
     def diagnostics(self) -> list[Diagnostic] | None:
-        """What the full check would report, or None without a memo that still holds."""
-        memo = self.cache.get("check-memo", self.key) if self.key else None
-        if memo is None:
-            return None
-        own = self._own(memo)
-        if own is None or own.changed != memo.changed:
-            return None  # another revision changes: the rolling update is another question
-        self.cache.save()
-        return sort_diagnostics(own.diagnostics + memo.rest)
+        """What the full check would report, or None without a memo that still holds (what
+        was worked out meanwhile is saved, for the full check to take from the cache)."""
+        try:
+            memo = self.cache.get("check-memo", self.key) if self.key else None
+            if memo is None:
+                return None
+            own = self._own(memo)
+            if own is None or own.changed != memo.changed:
+                return None  # another revision changes: the rolling update is another question
+            return sort_diagnostics(own.diagnostics + memo.rest)
+        finally:
+            self.cache.save()
 
     def _own(self, memo: Memo) -> _Own | None:
         """What the checked workloads produce themselves, in the setting `memo` describes."""
