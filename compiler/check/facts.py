@@ -72,8 +72,9 @@ class WorkloadFacts:
         from compiler.cache import digest
 
         _, values = self.__reduce__()
+        *read, ignore, demand, ports, located, fallback, _spec_digest = values
         # Plain values and tuples, whose repr is canonical (the ignore set sorted).
-        return digest(repr((*values[:6], sorted(self.ignore), *values[7:-1])))
+        return digest(repr((*read, sorted(ignore), demand, ports, located, fallback)))
 
     def __getattr__(self, name: str):
         if name == "provenance" and "_located" in self.__dict__:  # built on first use (rare: diagnostics)
