@@ -41,12 +41,14 @@ def shared_files(documents) -> set[str]:
 
 
 def touching(diags, workloads, wanted: set[str]) -> list:
-    """Diagnostics in the given files, about their workloads, or shared-resource findings on their cluster."""
+    """Diagnostics in the given files or pointing at them (a duplicate name elsewhere), about
+    their workloads, or shared-resource findings on their cluster."""
     affected = {w.key for w in workloads if w.file in wanted}
     clusters = {w.cluster_name for w in workloads if w.key in affected}
     cluster_of = {w.key: w.cluster_name for w in workloads}
     return [d for d in diags
             if d.location is None or d.location.file in wanted or d.subject in affected
+            or any(r.file in wanted for r in d.related)
             or (d.code in CROSS_FILE_CODES and cluster_of.get(d.subject) in clusters)]
 
 
@@ -77,38 +79,65 @@ class QuickCheck:
     def __init__(self, root: Path, wanted: set[str]):
         from compiler.cache import Cache
         from compiler.check import CheckContext
-        from compiler.pipeline import load_front, read_config
+        from compiler.pipeline import load_front, read_config, read_inputs
 
         self.root, self.wanted = root, wanted
         self.cache = Cache(root)
         self.cache.partial = True
         self.config, _ = read_config(root, self.cache)
-        self._others: list[str] = []  # "path|digest" of every input file but the checked ones
-        self.front = load_front(root, self.cache, self.config, self._outlines_of)
-        # The repository rules, the only readers of the lock files' entries, run on a miss only.
+        self.inputs = read_inputs(root, self.config, self.cache)
+        # "path|digest" of every input file but the checked ones
+        self._others = [key for key in self.inputs.keys if key.rsplit("|", 1)[0] not in wanted]
+        self._full = None
+        # Resolving and rendering the checked workloads needs every document but the other
+        # workloads: the memo stands for what those give.
+        self.front = load_front(root, self.cache, self.config, self._lean_outlines, self.inputs, wanted)
         self.ctx = CheckContext(repo=self.front.repo)
-        repo = self.front.repo
-        self.keys = sorted(key for key, parsed in repo.workloads.items() if parsed.source[0] in wanted)
+        self.keys = sorted(key for key, parsed in self.front.repo.workloads.items() if parsed.source[0] in wanted)
         self.key = None
         if self.cache.enabled and wanted and not wanted & shared_files(self.front.docs):
             from compiler.pipeline import workload_facts
 
-            self.resolver = self.front.resolver(keep_specs=True)  # the full check may resolve them again
+            self.resolver = self.front.resolver()
             self.checked = workload_facts(self.front, self.resolver, self.ctx, self.cache, self.keys)
             if not self.checked.unresolved:
                 self.key = self._memo_key()
+
+    def full_front(self):
+        """The whole repository loaded, for the full check."""
+        from compiler.pipeline import load_front
+
+        if self._full is None:
+            self._full = load_front(self.root, self.cache, self.config, self._outlines_of, self.inputs)
+        return self._full
+
+    def _lean_outlines(self, keys: list[str]) -> list:
+        """The files' outlines for the quick path, which leaves out the other files' workloads:
+        a file known to hold valid workloads only is not looked up (an empty outline)."""
+        if not self.cache.enabled:
+            return self._outlines_of(keys)
+        workload_files = self.cache.get("check-outlines", "workload-files") or frozenset()
+        needed = [key for key in keys if key not in workload_files or key.rsplit("|", 1)[0] in self.wanted]
+        fetched = dict(zip(needed, self.cache.get_many("outlines", needed)))
+        return [fetched[key] if key in fetched else [] for key in keys]
 
     def _outlines_of(self, keys: list[str]) -> list:
         """The files' outlines, those of the other files from one cache entry rather than one
         entry each. Entries are keyed by content, so a stale one is harmless: what it lacks is
         read as usual, and it is rebuilt for the next check (None: a file without an outline)."""
+        from compiler.spec.parse import WorkloadStub
+
         known = self.cache.get("check-outlines", "latest") or {}
         missing = [key for key in keys if key not in known]
         fetched = dict(zip(missing, self.cache.get_many("outlines", missing)))
-        self._others = [key for key in keys if key.rsplit("|", 1)[0] not in self.wanted]
+        outlines = [known[key] if key in known else fetched[key] for key in keys]
         if any(key not in known for key in self._others):
-            self.cache.put("check-outlines", "latest", {key: known.get(key, fetched.get(key)) for key in self._others})
-        return [known[key] if key in known else fetched[key] for key in keys]
+            by_key = dict(zip(keys, outlines))
+            self.cache.put("check-outlines", "latest", {key: by_key[key] for key in self._others})
+            self.cache.put("check-outlines", "workload-files", frozenset(
+                key for key, outline in by_key.items()
+                if outline is not None and all(isinstance(entry, WorkloadStub) for entry in outline)))
+        return outlines
 
     def _memo_key(self) -> str:
         from compiler.build import _templates_digest
@@ -179,8 +208,9 @@ class QuickCheck:
         if self.key is None or checked is None:
             return
         mine = {f.key for f in self.checked.facts}
-        elsewhere = checked.unresolved + [d for f, found in zip(checked.facts, checked.findings)
-                                          if f.key not in mine for d in found]
+        loaded = set(self.front.diagnostics)  # the quick path's own: of the files it loads
+        elsewhere = [d for d in self.full_front().diagnostics if d not in loaded] + checked.unresolved + [
+            d for f, found in zip(checked.facts, checked.findings) if f.key not in mine for d in found]
         fails_elsewhere = any(d.is_error for d in apply_ignores(
             elsewhere + analysis.repository_findings, self.config.ignore))
         pools = {key: pool for key, pool in build.pools.items() if key in mine}

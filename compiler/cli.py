@@ -175,7 +175,7 @@ def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> No
     if diags is None:
         from compiler.check_files import shared_files, touching
 
-        build = compile_repository(root, only_files=wanted if files else None, front=quick and quick.front)
+        build = compile_repository(root, only_files=wanted if files else None, front=quick and quick.full_front())
         diags = build.diagnostics
         if files and not wanted & shared_files(build.analysis.documents):
             diags = touching(diags, build.analysis.facts, wanted)

@@ -51,9 +51,13 @@ class FileDigests:
         return entry[1] if entry is not None and entry[0] == status_key(st) else None
 
     def note(self, name: str, st: os.stat_result, digest: str) -> None:
-        """`digest` is the content of `name` as `st` describes it (stat taken before reading)."""
+        """`digest` is the content of `name` as `st` describes it (stat taken before reading).
+        A file changed too recently keeps its earlier entry, which no longer matches its status
+        and so is harmless: the runs right after an edit do not rewrite the whole record."""
         if max(st.st_mtime_ns, st.st_ctime_ns) < self._now - SAFE_AGE_NS:
             self.current[name] = (status_key(st), digest)
+        elif name in self.recorded:
+            self.current[name] = self.recorded[name]
 
     @property
     def changed(self) -> bool:

@@ -62,24 +62,31 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def load_documents(root: Path, exclude: list[Path], cache=None, outlines_of=None) -> tuple[list, list[Diagnostic]]:
-    """Every input document, in file order. A file whose documents were all valid in an earlier
-    run and that has not changed since yields what that run parsed instead: Parsed objects, and
-    DeferredParsed workloads (loaded only if a later stage needs them). Other files seen before
-    come from the cache; the rest are parsed (on every core when there are many).
+@dataclass
+class Inputs:
+    """The input files as found on disk: (path, content if it was read, its digest) each, and
+    the findings of finding and reading them."""
 
-    `outlines_of(keys)`: how to look up the files' outlines ("path|digest" keys) instead of one
-    cache entry each (compiler.check_files keeps most of them in one entry)."""
+    read: list[tuple[str, bytes | None, str]]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def keys(self) -> list[str]:
+        """"path|digest" of each file: the key of what is cached of it."""
+        return [f"{rel}|{digest}" for rel, _, digest in self.read]
+
+
+def read_inputs(root: Path, config: k.ConfigSpec, cache=None) -> Inputs:
+    """Every input file (all but the output tree) and its digest, taken from an earlier run
+    while the file's status is unchanged (then it is not read)."""
     from compiler.file_digests import FileDigests
     from compiler.load.discover import discover
     from compiler.load.yamlfile import content_digest
-    from compiler.parallel import map_ordered
-    from compiler.spec.parse import DeferredParsed, WorkloadStub
 
-    files, diags = discover(root, exclude)
+    files, diags = discover(root, [(root / config.output).resolve()])
     top = len(str(root)) + 1
     digests = FileDigests.cached(cache, "inputs")
-    read: list[tuple[str, bytes | None, str]] = []  # (path, content if it was read, its digest)
+    read: list[tuple[str, bytes | None, str]] = []
     for path in files:
         rel = path[top:]  # discover returns paths under root
         try:
@@ -96,7 +103,23 @@ def load_documents(root: Path, exclude: list[Path], cache=None, outlines_of=None
         digests.note(rel, st, digest)
         read.append((rel, raw, digest))
     digests.save()
-    keys = [f"{rel}|{digest}" for rel, _, digest in read]
+    return Inputs(read, diags)
+
+
+def load_documents(root: Path, inputs: Inputs, cache=None, outlines_of=None) -> tuple[list, list[Diagnostic]]:
+    """Every input document, in file order. A file whose documents were all valid in an earlier
+    run and that has not changed since yields what that run parsed instead: Parsed objects, and
+    DeferredParsed workloads (loaded only if a later stage needs them). Other files seen before
+    come from the cache; the rest are parsed (on every core when there are many).
+
+    `outlines_of(keys)`: how to look up the files' outlines ("path|digest" keys) instead of one
+    cache entry each (compiler.check_files keeps most of them in one entry, and leaves out the
+    files a check of others does not need)."""
+    from compiler.load.yamlfile import content_digest
+    from compiler.parallel import map_ordered
+    from compiler.spec.parse import DeferredParsed, WorkloadStub
+
+    read, diags, keys = list(inputs.read), list(inputs.diagnostics), inputs.keys
     if cache:
         outlines = outlines_of(keys) if outlines_of else cache.get_many("outlines", keys)
     else:
@@ -162,13 +185,25 @@ def _deferred_loader(root: Path, cache):
     return load
 
 
-def _remember_outlines(items: list, repo: Repository, diags: list[Diagnostic], cache) -> None:
+def _workload_file(item) -> str | None:
+    """The file of a workload, whatever form it was loaded in; None for other kinds."""
+    from compiler.spec.parse import DeferredParsed
+
+    if isinstance(item, DeferredParsed):
+        return item.stub.file
+    if isinstance(item, Document):
+        return item.file if item.kind == "InferenceWorkload" else None
+    return item.doc.file if item.obj.kind == "InferenceWorkload" else None
+
+
+def _remember_outlines(items: list, repo: Repository, diags: list[Diagnostic], cache, left_out: set[str]) -> None:
     """Remember what was parsed of each file whose documents are all valid (no finding of
     loading or parsing in the file): the next run takes it as it is if the file is unchanged.
-    Workloads are kept as stubs (their identity), other kinds as the typed objects."""
+    Workloads are kept as stubs (their identity), other kinds as the typed objects. Files some
+    of whose documents were `left_out` unparsed are not known to be valid."""
     from compiler.spec.parse import WorkloadStub
 
-    flagged = {d.location.file for d in diags if d.location}
+    flagged = left_out | {d.location.file for d in diags if d.location}
     parsed = {id(p.doc): p for table in (repo.clusters, repo.departments, repo.projects, repo.policies,
                                          repo.environments, repo.compute_resources, repo.data_sources,
                                          repo.credentials, repo.templates) for p in table.values()}
@@ -239,25 +274,31 @@ class Front:
     shared: str  # digest of every document but the workloads ("" without a cache)
     baseline: object  # the built-in Policy
 
-    def resolver(self, keep_specs: bool = False):
-        """A fresh resolver (one reports a workload's findings the first time it resolves it
-        only). `keep_specs`: leave the parsed specs for another resolver (of a later stage)."""
+    def resolver(self):
+        """A fresh resolver (one reports a workload's findings the first time it resolves it only)."""
         from compiler.resolve.effective import Resolver
 
-        return Resolver(self.repo, self.baseline, keep_specs)
+        return Resolver(self.repo, self.baseline)
 
 
-def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None) -> Front:
+def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None, inputs: Inputs | None = None,
+               workloads_of: set[str] | None = None) -> Front:
+    """`workloads_of`: leave out the workloads of every file but these (a check of those files
+    takes what the others give from its memo)."""
     from compiler.cache import cached
     from compiler.resolve.policy import PolicyCache, policy_diagnostics
     from compiler.spec.parse import parse_documents
 
-    output = (root / config.output).resolve()
-    docs, diags = load_documents(root, [output], cache, outlines_of)
+    docs, diags = load_documents(root, inputs or read_inputs(root, config, cache), cache, outlines_of)
+    left_out: set[str] = set()
+    if workloads_of is not None:
+        files = [_workload_file(d) for d in docs]
+        left_out = {f for f in files if f is not None and f not in workloads_of}
+        docs = [d for d, f in zip(docs, files) if f is None or f in workloads_of]
     repo, parse_diags = parse_documents(docs)
     diags.extend(parse_diags)
     if cache:
-        _remember_outlines(docs, repo, diags, cache)
+        _remember_outlines(docs, repo, diags, cache, left_out)
     shared = _shared_digest(docs) if cache else ""
     # The policies' own findings depend on the policies alone (part of `shared`).
     diags.extend(cached(cache, "policy-findings", shared, lambda: policy_diagnostics(repo, PolicyCache(repo))))

@@ -41,14 +41,16 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[str], list[Diagnosti
             if link and not _within(target, top):
                 diags.append(_skip(root, Path(entry.path), "symbolic link points outside the repository"))
                 continue
-            if any(_within(target, e) for e in excluded):
+            # The directory walked is not excluded: an entry in it is, only if it is an excluded path.
+            if (any(_within(target, e) for e in excluded) if link else target in excluded):
                 continue
             if entry.is_dir(follow_symlinks=True):
                 walk(entry.path, target)
             elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file(follow_symlinks=True):
                 files.append(entry.path)
 
-    walk(top, top)
+    if not any(_within(top, e) for e in excluded):  # (a link may make the output the root itself)
+        walk(top, top)
     return files, diags
 
 

@@ -80,10 +80,9 @@ def _empty_spec() -> k.WorkloadSpec:
 class Resolver:
     """Resolves the workloads of one repository on demand, once each, sharing the layers."""
 
-    def __init__(self, repo: Repository, baseline: Baseline | None, keep_specs: bool = False):
+    def __init__(self, repo: Repository, baseline: Baseline | None):
         self.repo = repo
         self.baseline = baseline
-        self.keep_specs = keep_specs  # leave the parsed specs to another resolver of the same repository
         self._shared = _SharedLayers()
         self._bad_projects: set[str] = set()  # a missing cluster or department is reported once
         self._done: dict[tuple[str, str], EffectiveWorkload | None] = {}
@@ -94,8 +93,6 @@ class Resolver:
         if key not in self._done:
             parsed = self.repo.workloads[key]
             self._done[key] = _resolve_one(self.repo, parsed, self.baseline, diags, self._bad_projects, self._shared)
-            if self.keep_specs:
-                return self._done[key]
             # Once resolved, only the effective spec is read: drop the parsed one (half the
             # models of a 10,000-workload repository).
             parsed.obj = parsed.obj.model_construct(apiVersion=parsed.obj.apiVersion, kind=parsed.obj.kind,

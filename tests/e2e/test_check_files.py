@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import compiler.build
+import compiler.pipeline
 from compiler.cli import cli
 from support import EXAMPLE
 from test_incremental import _mutate
@@ -104,3 +105,32 @@ def test_a_memo_of_a_check_that_failed_before_rendering_serves_the_fixed_file(ex
     mixtral.write_text(text + secret.replace("hf_" + "a" * 34, "plain"))
     assert check(example_copy, "workloads/nlp/mixtral.yaml") == check(
         example_copy, "workloads/nlp/mixtral.yaml", cached=False)
+
+
+def test_a_memo_hit_reads_no_other_workload_yet_reports_a_duplicate_name_in_another_file(example_copy: Path, check):
+    """The quick path loads the checked files and the shared documents only; what the other
+    workload files say of the checked one (here: the same name) comes from the memo."""
+    assert CliRunner().invoke(cli, ["compile", str(example_copy)]).exit_code == 0
+    mixtral = example_copy / "workloads/nlp/mixtral.yaml"
+    copy = example_copy / "workloads/nlp/mixtral-again.yaml"
+    copy.write_text(mixtral.read_text())
+    found = check(example_copy, "workloads/nlp/mixtral-again.yaml")
+    # The copy comes first: the duplicate is reported at the original, pointing at the copy.
+    assert any(d["code"] == "IC004" and d["file"] == "workloads/nlp/mixtral.yaml" for d in found[1]), found
+    full, loaded = check.full, []
+    real = compiler.pipeline.load_documents
+
+    def recording(root, inputs, cache=None, outlines_of=None):
+        docs, diags = real(root, inputs, cache, outlines_of)
+        loaded.append({d.file for d in docs if hasattr(d, "file")} | {p.doc.file for p in docs if hasattr(p, "doc")})
+        return docs, diags
+
+    compiler.pipeline.load_documents = recording
+    try:
+        copy.write_text(copy.read_text() + "# an edit that leaves quota and placement as they were\n")
+        assert check(example_copy, "workloads/nlp/mixtral-again.yaml") == found
+    finally:
+        compiler.pipeline.load_documents = real
+    assert check.full == full and len(loaded) == 1
+    assert not {f for f in loaded[0] if f.startswith("workloads/")} - {"workloads/nlp/mixtral-again.yaml"}, loaded
+    assert found == check(example_copy, "workloads/nlp/mixtral-again.yaml", cached=False)

@@ -22,6 +22,9 @@ WORKLOAD_FILES = sorted(rel for rel in EXAMPLE_DOCS if rel.startswith("workloads
 UNDO = "<undo>"  # the edit that puts the document back as it was: the fix after a mistake
 # A literal token: an error of the workload itself that leaves its demand as it was.
 TOKEN = "hf_" + "x" * 34
+# A copy of the checked workload in a new file, read before or after it: a duplicate name
+# that only the other file shows.
+DUPLICATE = "<duplicate>"
 
 
 def _check(root, rel: str, cached: bool) -> tuple[int, list]:
@@ -41,7 +44,7 @@ def _edits(draw) -> tuple[str, list]:
         rel = target if draw(st.integers(0, 4)) else draw(st.sampled_from(sorted(EXAMPLE_DOCS)))
         index = draw(st.integers(0, len(EXAMPLE_DOCS[rel]) - 1))
         path = draw(st.sampled_from(list(_paths(EXAMPLE_DOCS[rel][index]))))
-        value = draw(st.one_of(st.just(UNDO), st.just(TOKEN), st.sampled_from([None, *ODD_VALUES])))
+        value = draw(st.one_of(st.just(UNDO), st.just(TOKEN), st.just(DUPLICATE), st.sampled_from([None, *ODD_VALUES])))
         edits.append((rel, index, path, value))
     return target, edits
 
@@ -64,6 +67,8 @@ def test_checks_of_an_edited_file_report_as_without_a_cache(tmp_path_factory, ca
         parent = docs[rel][index]
         if value == UNDO:
             docs[rel][index] = copy.deepcopy(EXAMPLE_DOCS[rel][index])
+        elif value == DUPLICATE:
+            docs[f"workloads/{'aa' if index % 2 else 'zz'}/copy.yaml"] = copy.deepcopy(docs[target])
         else:
             try:
                 for step in path[:-1]:
