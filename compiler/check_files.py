@@ -74,21 +74,29 @@ class _Own:
 
 class QuickCheck:
     """One `infc check FILES` run: `diagnostics()` from the memo, or None (then the caller runs
-    the full check on `front` and hands its result to `remember`)."""
+    the full check on `full_front()` and hands its result to `remember`). `early`: an EarlyScan
+    of the repository (compiler/load/early_scan.py), started before the imports."""
 
-    def __init__(self, root: Path, wanted: set[str]):
+    def __init__(self, root: Path, wanted: set[str], early=None):
         from compiler.cache import Cache
         from compiler.check import CheckContext
-        from compiler.pipeline import load_front, read_config, read_inputs
+        from compiler.pipeline import load_front, output_of, read_config, read_inputs
 
         self.root, self.wanted = root, wanted
         self.cache = Cache(root)
         self.cache.partial = True
         self.config, _ = read_config(root, self.cache)
-        self.inputs = read_inputs(root, self.config, self.cache)
+        output = output_of(root, self.config)
+        self.inputs = early and early.inputs(self.cache, output)
+        if self.inputs is None:
+            from compiler.load.early_scan import remember_output
+
+            self.inputs = read_inputs(root, output, self.cache)
+            remember_output(self.cache, output)
         # "path|digest" of every input file but the checked ones
         self._others = [key for key in self.inputs.keys if key.rsplit("|", 1)[0] not in wanted]
         self._full = None
+        self._rows: dict[str, list | None] = {}  # outline entries looked up so far
         # Resolving and rendering the checked workloads needs every document but the other
         # workloads: the memo stands for what those give.
         self.front = load_front(root, self.cache, self.config, self._lean_outlines, self.inputs, wanted)
@@ -118,8 +126,14 @@ class QuickCheck:
             return self._outlines_of(keys)
         workload_files = self.cache.get("check-outlines", "workload-files") or frozenset()
         needed = [key for key in keys if key not in workload_files or key.rsplit("|", 1)[0] in self.wanted]
-        fetched = dict(zip(needed, self.cache.get_many("outlines", needed)))
+        fetched = dict(zip(needed, self._fetch(needed)))
         return [fetched[key] if key in fetched else [] for key in keys]
+
+    def _fetch(self, keys: list[str]) -> list:
+        """The outline entries of `keys`, each looked up once for both fronts."""
+        new = [key for key in keys if key not in self._rows]
+        self._rows.update(zip(new, self.cache.get_many("outlines", new)))
+        return [self._rows[key] for key in keys]
 
     def _outlines_of(self, keys: list[str]) -> list:
         """The files' outlines, those of the other files from one cache entry rather than one
@@ -129,7 +143,7 @@ class QuickCheck:
 
         known = self.cache.get("check-outlines", "latest") or {}
         missing = [key for key in keys if key not in known]
-        fetched = dict(zip(missing, self.cache.get_many("outlines", missing)))
+        fetched = dict(zip(missing, self._fetch(missing)))
         outlines = [known[key] if key in known else fetched[key] for key in keys]
         if any(key not in known for key in self._others):
             by_key = dict(zip(keys, outlines))

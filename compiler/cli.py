@@ -94,7 +94,7 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
     from compiler.build import compile_repository
     from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
     from compiler.output.write import diff_against, write_tree
-    from compiler.pipeline import find_root
+    from compiler.load.inputs import find_root
 
     root = find_root(repo)
     build = compile_repository(root, progress=_progress_bar())
@@ -160,17 +160,23 @@ def _compile_summary(build, changes: dict) -> str:
 @_format_option
 def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> None:
     """Everything but writing (the pre-commit entry). With FILES (or directories), report those files and what they affect."""
-    from compiler.build import compile_repository
-    from compiler.pipeline import find_root
+    from compiler.load.inputs import find_root
 
     start = repo or (files[0].parent if files else Path("."))
     root = find_root(start)
     wanted = _checked_files(root, files)
+    early = None
+    if files:
+        from compiler.load.early_scan import EarlyScan
+
+        early = EarlyScan(root)  # finds the input files while this process imports the rest
+    from compiler.build import compile_repository
+
     quick = diags = None
     if files:
         from compiler.check_files import QuickCheck
 
-        quick = QuickCheck(root, wanted)
+        quick = QuickCheck(root, wanted, early)
         diags = quick.diagnostics()
     if diags is None:
         from compiler.check_files import shared_files, touching
@@ -214,7 +220,7 @@ def _rel(root: Path, path: Path) -> str:
 def plan_cmd(repo: Path, fmt: str | None) -> None:
     """What a compile would change: revisions, files, GPU per project and pool, node pools."""
     from compiler.build import compile_repository
-    from compiler.pipeline import find_root
+    from compiler.load.inputs import find_root
     from compiler.output.plan import format_plan_text, plan
 
     root = find_root(repo)
@@ -236,7 +242,8 @@ def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> Non
     import json
 
     from compiler.explain import explain_data, find_workloads, format_explain_text
-    from compiler.pipeline import analyse, find_root
+    from compiler.load.inputs import find_root
+    from compiler.pipeline import analyse
 
     root = find_root(repo)
     analysis = analyse(root)
@@ -259,7 +266,8 @@ def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> Non
 @_format_option
 def quota_cmd(repo: Path, fmt: str | None) -> None:
     """Usage against quota per department, project and node pool."""
-    from compiler.pipeline import analyse, find_root
+    from compiler.load.inputs import find_root
+    from compiler.pipeline import analyse
     from compiler.quota_report import format_quota_text, quota_table
 
     root = find_root(repo)
@@ -274,7 +282,8 @@ def quota_cmd(repo: Path, fmt: str | None) -> None:
 def endpoints_cmd(repo: Path, fmt: str | None) -> None:
     """Serving URL and a ready curl command per workload."""
     from compiler.endpoints import endpoints, format_endpoints_text
-    from compiler.pipeline import analyse, find_root
+    from compiler.load.inputs import find_root
+    from compiler.pipeline import analyse
 
     root = find_root(repo)
     analysis = analyse(root)

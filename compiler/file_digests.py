@@ -9,12 +9,17 @@ from user space, so restoring a file's modification time does not hide an edit e
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 
 # File times come from a coarse kernel clock; two seconds also cover file systems that
 # store times to the second.
 SAFE_AGE_NS = 2_000_000_000
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 def status_key(st: os.stat_result) -> tuple[int, int, int, int]:
@@ -40,15 +45,16 @@ class FileDigests:
 
     def save(self) -> None:
         """Keep `current` in the cache for the next run."""
-        if self._cache is not None and self.changed:
-            self._cache.put("file-digests", self._key, self.current)
-        elif self._cache is not None:
-            self._cache.keep("file-digests", self._key)
+        store(self._cache, self._key, self.current if self.changed else None)
 
     def known(self, name: str, st: os.stat_result) -> str | None:
-        """The digest recorded for `name`, if its status is unchanged since."""
+        """The digest recorded for `name`, if its status is unchanged since (then the entry
+        holds for the next run too)."""
         entry = self.recorded.get(name)
-        return entry[1] if entry is not None and entry[0] == status_key(st) else None
+        if entry is None or entry[0] != status_key(st):
+            return None
+        self.current[name] = entry
+        return entry[1]
 
     def note(self, name: str, st: os.stat_result, digest: str) -> None:
         """`digest` is the content of `name` as `st` describes it (stat taken before reading).
@@ -62,3 +68,13 @@ class FileDigests:
     @property
     def changed(self) -> bool:
         return self.current != self.recorded
+
+
+def store(cache, key: str, record: dict | None) -> None:
+    """Keep `record` in `cache` under `key` for the next run (None: the one recorded holds)."""
+    if cache is None:
+        return
+    if record is not None:
+        cache.put("file-digests", key, record)
+    else:
+        cache.keep("file-digests", key)

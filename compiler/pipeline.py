@@ -6,13 +6,13 @@ the output tree (compiler/output does, from the Build this module returns).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
+from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.load.document import Document
 from compiler.spec import kinds as k
+from compiler.load.inputs import Inputs, read_file, read_inputs
 from compiler.spec.parse import Parsed, Repository
 
 
@@ -53,59 +53,6 @@ class Analysis:
         return self.resolver.resolve((facts.project_name, facts.name), [])
 
 
-def find_root(start: Path) -> Path:
-    """The repository root: `start` itself, or the nearest ancestor holding infc.yaml."""
-    start = start.resolve()
-    for directory in [start, *start.parents]:
-        if (directory / "infc.yaml").is_file():
-            return directory
-    return start
-
-
-@dataclass
-class Inputs:
-    """The input files as found on disk: (path, content if it was read, its digest) each, and
-    the findings of finding and reading them."""
-
-    read: list[tuple[str, bytes | None, str]]
-    diagnostics: list[Diagnostic]
-
-    @property
-    def keys(self) -> list[str]:
-        """"path|digest" of each file: the key of what is cached of it."""
-        return [f"{rel}|{digest}" for rel, _, digest in self.read]
-
-
-def read_inputs(root: Path, config: k.ConfigSpec, cache=None) -> Inputs:
-    """Every input file (all but the output tree) and its digest, taken from an earlier run
-    while the file's status is unchanged (then it is not read)."""
-    from compiler.file_digests import FileDigests
-    from compiler.load.discover import discover
-    from compiler.load.yamlfile import content_digest
-
-    files, diags = discover(root, [(root / config.output).resolve()])
-    top = len(str(root)) + 1
-    digests = FileDigests.cached(cache, "inputs")
-    read: list[tuple[str, bytes | None, str]] = []
-    for path in files:
-        rel = path[top:]  # discover returns paths under root
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            diags.append(_unreadable(rel, exc))
-            continue
-        raw, digest = None, digests.known(rel, st)
-        if digest is None:
-            raw = _read(path, rel, diags)
-            if raw is None:
-                continue
-            digest = content_digest(raw)
-        digests.note(rel, st, digest)
-        read.append((rel, raw, digest))
-    digests.save()
-    return Inputs(read, diags)
-
-
 def load_documents(root: Path, inputs: Inputs, cache=None, outlines_of=None) -> tuple[list, list[Diagnostic]]:
     """Every input document, in file order. A file whose documents were all valid in an earlier
     run and that has not changed since yields what that run parsed instead: Parsed objects, and
@@ -115,7 +62,7 @@ def load_documents(root: Path, inputs: Inputs, cache=None, outlines_of=None) -> 
     `outlines_of(keys)`: how to look up the files' outlines ("path|digest" keys) instead of one
     cache entry each (compiler.check_files keeps most of them in one entry, and leaves out the
     files a check of others does not need)."""
-    from compiler.load.yamlfile import content_digest
+    from compiler.file_digests import content_digest
     from compiler.parallel import map_ordered
     from compiler.spec.parse import DeferredParsed, WorkloadStub
 
@@ -133,7 +80,7 @@ def load_documents(root: Path, inputs: Inputs, cache=None, outlines_of=None) -> 
     for i in misses:
         rel, raw, digest = read[i]
         if raw is None:  # known by its digest but no longer in the cache: read it after all
-            raw = _read(root / rel, rel, diags) or b""
+            raw = read_file(root / rel, rel, diags) or b""
             read[i] = (rel, raw, content_digest(raw))
             keys[i] = f"{rel}|{read[i][2]}"
     for i, parsed in zip(misses, map_ordered(_parse_file, [read[i] for i in misses])):
@@ -151,18 +98,6 @@ def load_documents(root: Path, inputs: Inputs, cache=None, outlines_of=None) -> 
             items.extend(result[0])
             diags.extend(result[1])
     return items, diags
-
-
-def _read(path: Path | str, rel: str, diags: list[Diagnostic]) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        diags.append(_unreadable(rel, exc))
-        return None
-
-
-def _unreadable(rel: str, exc: OSError) -> Diagnostic:
-    return Diagnostic("IC001", f"cannot read file: {exc.strerror}", Location(rel), hint="check the file's permissions")
 
 
 def _parse_file(item: tuple[str, bytes, str]):
@@ -281,6 +216,10 @@ class Front:
         return Resolver(self.repo, self.baseline)
 
 
+def output_of(root: Path, config: k.ConfigSpec) -> Path:
+    return (root / config.output).resolve()
+
+
 def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None, inputs: Inputs | None = None,
                workloads_of: set[str] | None = None) -> Front:
     """`workloads_of`: leave out the workloads of every file but these (a check of those files
@@ -289,7 +228,7 @@ def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None, inputs
     from compiler.resolve.policy import PolicyCache, policy_diagnostics
     from compiler.spec.parse import parse_documents
 
-    docs, diags = load_documents(root, inputs or read_inputs(root, config, cache), cache, outlines_of)
+    docs, diags = load_documents(root, inputs or read_inputs(root, output_of(root, config), cache), cache, outlines_of)
     left_out: set[str] = set()
     if workloads_of is not None:
         files = [_workload_file(d) for d in docs]

@@ -8,7 +8,6 @@ octal for Kubernetes) without a second pass.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -18,6 +17,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from compiler.diagnostics import Diagnostic, Location
+from compiler.file_digests import content_digest
 from compiler.load.document import Document, pack, unpack
 from compiler.plain_tags import RememberedTags
 
@@ -166,10 +166,6 @@ class _Builder:
             except ValueError:
                 return value
         return value  # unknown local tags (!foo) keep their text
-
-
-def content_digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
 
 
 def parse_yaml(raw: bytes, file: str, digest: str | None = None) -> tuple[list[Document], list[Diagnostic]]:

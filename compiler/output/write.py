@@ -69,7 +69,7 @@ def _diff(root: Path, present: dict[str, os.stat_result | None], new: dict[str, 
                 same = handle.read() == content
         if not same:
             changed.append(rel)
-        elif digests:
+        elif digests and known is None:
             digests.note(rel, st, new_digest)
     return {"added": sorted(added), "changed": sorted(changed), "removed": sorted(present.keys() - new.keys())}
 

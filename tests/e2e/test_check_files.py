@@ -134,3 +134,27 @@ def test_a_memo_hit_reads_no_other_workload_yet_reports_a_duplicate_name_in_anot
     assert check.full == full and len(loaded) == 1
     assert not {f for f in loaded[0] if f.startswith("workloads/")} - {"workloads/nlp/mixtral-again.yaml"}, loaded
     assert found == check(example_copy, "workloads/nlp/mixtral-again.yaml", cached=False)
+
+
+def test_a_check_after_the_output_directory_moved_reads_no_output_as_input(example_copy: Path, check):
+    """The input files are found while infc imports, before infc.yaml is read, by excluding the
+    output directory of the last run: after `output:` changes, that guess must not be taken."""
+    assert CliRunner().invoke(cli, ["compile", str(example_copy)]).exit_code == 0
+    check(example_copy, "workloads/nlp/mixtral.yaml")  # remembers deploy/ as the output
+    config = example_copy / "infc.yaml"
+    config.write_text(config.read_text().replace("output: deploy", "output: manifests"))
+    shutil.rmtree(example_copy / "deploy")
+    assert CliRunner().invoke(cli, ["compile", str(example_copy)]).exit_code == 0
+    real, read = compiler.pipeline.load_documents, []
+
+    def recording(root, inputs, cache=None, outlines_of=None):
+        read.extend(rel for rel, _, _ in inputs.read)
+        return real(root, inputs, cache, outlines_of)
+
+    compiler.pipeline.load_documents = recording
+    try:
+        found = check(example_copy, "workloads/nlp/mixtral.yaml")
+    finally:
+        compiler.pipeline.load_documents = real
+    assert "workloads/nlp/mixtral.yaml" in read and not [f for f in read if f.startswith("manifests/")]
+    assert found == check(example_copy, "workloads/nlp/mixtral.yaml", cached=False)
