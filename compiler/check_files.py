@@ -98,8 +98,9 @@ class QuickCheck:
         self._full = None
         self._rows: dict[str, list | None] = {}  # outline entries looked up so far
         # Resolving and rendering the checked workloads needs every document but the other
-        # workloads: the memo stands for what those give.
-        self.front = load_front(root, self.cache, self.config, self._lean_outlines, self.inputs, wanted)
+        # workloads: the memo stands for what those give (without a cache, there is no memo).
+        self.front = load_front(root, self.cache, self.config, self._lean_outlines, self.inputs, wanted) \
+            if self.cache.enabled else self.full_front()
         self.ctx = CheckContext(repo=self.front.repo)
         self.keys = sorted(key for key, parsed in self.front.repo.workloads.items() if parsed.source[0] in wanted)
         self.key = None
@@ -122,8 +123,6 @@ class QuickCheck:
     def _lean_outlines(self, keys: list[str]) -> list:
         """The files' outlines for the quick path, which leaves out the other files' workloads:
         a file known to hold valid workloads only is not looked up (an empty outline)."""
-        if not self.cache.enabled:
-            return self._outlines_of(keys)
         workload_files = self.cache.get("check-outlines", "workload-files") or frozenset()
         needed = [key for key in keys if key not in workload_files or key.rsplit("|", 1)[0] in self.wanted]
         fetched = dict(zip(needed, self._fetch(needed)))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.load.document import Document
-from compiler.spec import kinds as k
 from compiler.load.inputs import Inputs, read_file, read_inputs
+from compiler.spec import kinds as k
 from compiler.spec.parse import Parsed, Repository
 
 

@@ -71,7 +71,7 @@ def _scan(root: Path, cache) -> bytes:
     from compiler.file_digests import FileDigests
     from compiler.load.inputs import scan_inputs
 
-    output = cache.get(*_LAST_OUTPUT) or str((root / "deploy").resolve())
+    output = cache.get(*_LAST_OUTPUT) or str((root / "deploy").resolve())  # (infc.yaml's default)
     digests = FileDigests.cached(cache, "inputs")
     inputs = scan_inputs(root, Path(output), digests)
     return pickle.dumps((output, inputs, digests.current if digests.changed else None),
