@@ -23,17 +23,18 @@ INFC = [str(Path(sys.executable).with_name("infc"))]
 TARGETS = "targets: compile 1,000 < 3 s; compile 10,000 < 500 MB; recompile < 1/10 of compile; check one file < 0.3 s"
 
 
-def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB, exit code) of one command, measured on that child alone."""
+def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float, int, float, float]:
+    """(wall seconds, peak RSS MiB, exit code, user and system CPU seconds) of one command,
+    measured on that child alone (the processes it forks and waits for included)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "NO_COLOR": "1"})
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), usage.ru_utime, usage.ru_stime
 
 
-def median_of(runs: int, args: list[str], before=None, cwd: Path | None = None) -> tuple[float, float, int, str]:
+def median_of(runs: int, args: list[str], before=None, cwd: Path | None = None) -> tuple:
     """The run with the median wall time of `runs` runs (the machine is noisy), and the range of
     all runs' times; `before()` resets."""
     results = []
@@ -46,10 +47,12 @@ def median_of(runs: int, args: list[str], before=None, cwd: Path | None = None) 
     return (*results[len(results) // 2], spread)
 
 
-def row(label: str, figures: tuple[float, float, int, str]) -> None:
-    wall, rss, code, spread = figures
+def row(label: str, figures: tuple) -> None:
+    # CPU time beside wall time: on a disk slow to create files, kernel (sys) time swells.
+    wall, rss, code, user, system, spread = figures
     flag = "" if code in (0, 1) else f"  (exit {code})"
-    print(f"  {label:<40} {wall:8.2f} s {rss:9.0f} MiB  {spread}{flag}", flush=True)
+    print(f"  {label:<40} {wall:8.2f} s {rss:9.0f} MiB  user {user:6.2f} s  sys {system:5.2f} s  {spread}{flag}",
+          flush=True)
 
 
 def bench_size(n: int, scratch: Path) -> None:
