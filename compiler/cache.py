@@ -12,7 +12,9 @@ Tables of one SQLite file under the user's cache directory (never in the reposit
   (for `infc check FILES`, which renders only those files' workloads);
 - `config`, `baseline`, `policy-findings`: infc.yaml, the built-in policy, policies' own findings;
 - `file-digests`: the status and content digest of each input and output file (see
-  compiler/file_digests.py), so that unchanged files are not read to be hashed or compared.
+  compiler/file_digests.py), so that unchanged files are not read to be hashed or compared;
+- `check-memo`, `check-outlines`, `early-scan`: what `infc check FILES` remembers of the rest
+  of the repository (compiler/check_files.py, compiler/load/early_scan.py).
 Entries are keyed on content and on infc's own code (version plus a fingerprint of its
 source files and of the libraries whose results it caches), so an upgrade of infc or of a
 library, or a local edit of infc, never serves stale results. SQLite

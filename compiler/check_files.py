@@ -13,10 +13,11 @@ placement chose for each checked workload, which of them get a new revision and 
 files say of them.
 The memo is keyed on everything that can change those: infc.yaml, every input document outside
 the checked files, the lock files, the templates, and what the repository rules read of the
-checked workloads (WorkloadFacts.repository_digest). A check with the same key loads every
-file's status and the shared documents, then resolves, checks and renders only the checked
-workloads; anything else is a miss, and the full check runs and is remembered. A memo is only
-stored once the quick path, run beside the full one, reproduces its report exactly.
+checked workloads (WorkloadFacts.repository_digest). A check with the same key takes every
+file's digest, loads the checked files and the shared documents only (no other workload), then
+resolves, checks and renders only the checked workloads; anything else is a miss, and the full
+check runs and is remembered. A memo is only stored once the quick path, run beside the full
+one, reproduces its report exactly.
 """
 
 from __future__ import annotations
