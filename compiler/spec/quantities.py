@@ -63,6 +63,11 @@ def mib_of(value: object) -> int:
     return math.ceil(quantity_value(value) / (2**20))
 
 
+# Cores are rendered as whole millicores, exact in a float up to 2**53 (and in Kubernetes'
+# 64-bit millicores); far beyond any cluster.
+MAX_CORES = 2**53 // 1000
+
+
 def cores_of(value: object) -> float:
     """CPU cores from 4, 0.5, "500m" or "2"."""
     if isinstance(value, bool):
@@ -70,8 +75,12 @@ def cores_of(value: object) -> float:
     if isinstance(value, (int, float)):
         if value < 0:
             raise QuantityError("CPU cores must not be negative")
-        return _finite(float(value))
-    return float(quantity_value(value))
+        cores = _finite(value)
+    else:
+        cores = quantity_value(value)
+    if cores > MAX_CORES:
+        raise QuantityError(f"more CPU cores than infc renders exactly (at most {MAX_CORES:,})")
+    return float(cores)
 
 
 def portion_of(value: object) -> float:

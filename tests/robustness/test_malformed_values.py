@@ -48,6 +48,8 @@ CASES = {
     "more nodes than any cluster": ("clusters/prod.yaml", "count: 2\n", "count: 2000000000\n", "IC007"),
     "more GPUs than any server": ("clusters/prod.yaml", "{model: H100, count: 8,", "{model: H100, count: 100000,",
                                   "IC007"),
+    "CPU limit beyond any float's millicores": ("assets/compute.yaml", "cpuCoreLimit: 16", "cpuCoreLimit: 1e308",
+                                                "IC007"),
     "policy bound is a list": ("policies/nlp.yaml", "max: 4", "max: [1, 2]", "IC007"),
     "policy bound is NaN": ("policies/nlp.yaml", "max: 4", "max: .nan", "IC007"),
     "output directory name too long": ("infc.yaml", "output: deploy", "output: " + "a" * 300, "IC007"),
