@@ -162,7 +162,7 @@ def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> No
     """Everything but writing (the pre-commit entry). With FILES (or directories), report those files and what they affect."""
     from compiler.load.inputs import find_root
 
-    start = repo or (files[0].parent if files else Path("."))
+    start = repo or (files[0] if files and files[0].is_dir() else files[0].parent if files else Path("."))
     root = find_root(start)
     wanted = _checked_files(root, files)
     early = None

@@ -116,6 +116,13 @@ def test_check_of_a_directory_reports_the_files_under_it(example_copy: Path):
     assert _json(search)["diagnostics"] == [] and search.returncode == 0
 
 
+def test_check_of_the_repository_directory_from_outside_finds_its_root(example_copy: Path):
+    (example_copy / "workloads/nlp/bad.yaml").write_text(
+        "apiVersion: infc/v1\nkind: InferenceWorkload\nmetadata: {name: bad, project: nlp}\nspec: {imagee: x}\n")
+    found = run_infc("check", example_copy.name, "--format", "json", cwd=example_copy.parent)
+    assert [(d["code"], d["file"]) for d in _json(found)["diagnostics"]] == [("IC006", "workloads/nlp/bad.yaml")]
+
+
 def test_check_refuses_paths_it_cannot_check(example_copy: Path, tmp_path: Path):
     missing = run_infc("check", "workloads/nlp/nope.yaml", cwd=example_copy)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
