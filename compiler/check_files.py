@@ -87,13 +87,13 @@ class QuickCheck:
         self.cache = Cache(root)
         self.cache.partial = True
         self.config, _ = read_config(root, self.cache)
-        output = output_of(root, self.config)
-        self.inputs = early and early.inputs(self.cache, output)
+        self.output = output_of(root, self.config)
+        self.inputs = early and early.inputs(self.cache, self.output)
         if self.inputs is None:
             from compiler.load.early_scan import remember_output
 
-            self.inputs = read_inputs(root, output, self.cache)
-            remember_output(self.cache, output)
+            self.inputs = read_inputs(root, self.output, self.cache)
+            remember_output(self.cache, self.output)
         # "path|digest" of every input file but the checked ones
         self._others = [key for key in self.inputs.keys if key.rsplit("|", 1)[0] not in wanted]
         self._full = None
@@ -158,8 +158,7 @@ class QuickCheck:
         from compiler.cache import digest
         from compiler.output.lock import LOCK_NAME
 
-        out_dir = self.root / self.config.output
-        locks = sorted(out_dir.glob(f"*/{LOCK_NAME}")) if out_dir.is_dir() else []
+        locks = sorted(self.output.glob(f"*/{LOCK_NAME}")) if self.output.is_dir() else []
         # The cache file itself is keyed on infc's code; the other files' digests cover
         # every document the repository rules may read besides the checked workloads.
         return digest(repr(self.config),

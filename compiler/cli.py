@@ -93,8 +93,8 @@ def compile_cmd(repo: Path, check_only: bool, fail_on_change: bool, fmt: str | N
     """Check REPO and write its versioned output tree (atomically)."""
     from compiler.build import compile_repository
     from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
-    from compiler.output.write import diff_against, write_tree
     from compiler.load.inputs import find_root
+    from compiler.output.write import diff_against, write_tree
 
     root = find_root(repo)
     build = compile_repository(root, progress=_progress_bar())
@@ -162,7 +162,12 @@ def check_cmd(files: tuple[Path, ...], repo: Path | None, fmt: str | None) -> No
     """Everything but writing (the pre-commit entry). With FILES (or directories), report those files and what they affect."""
     from compiler.load.inputs import find_root
 
-    start = repo or (files[0] if files and files[0].is_dir() else files[0].parent if files else Path("."))
+    if repo:
+        start = repo
+    elif files:  # a directory given is where the root is looked for; a file, its directory
+        start = files[0] if files[0].is_dir() else files[0].parent
+    else:
+        start = Path(".")
     root = find_root(start)
     wanted = _checked_files(root, files)
     early = None

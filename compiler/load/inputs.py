@@ -44,6 +44,7 @@ def read_inputs(root: Path, output: Path, cache=None) -> Inputs:
 
 
 def scan_inputs(root: Path, output: Path, digests: FileDigests) -> Inputs:
+    """read_inputs without the cache: `digests` takes what it records (a forked scan hands it over)."""
     files, diags = discover(root, [output])
     top = len(str(root)) + 1
     found: list[tuple[str, bytes | None, str]] = []

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 import compiler.build
 import compiler.pipeline
 from compiler.cli import cli
+from compiler.load.document import Document
 from support import EXAMPLE
 from test_incremental import _mutate
 
@@ -43,6 +44,21 @@ class Checker:
 @pytest.fixture
 def check(monkeypatch) -> Checker:
     return Checker(monkeypatch)
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list:
+    """Each load of documents from here on: (the input files, the files of the documents loaded)."""
+    calls, real = [], compiler.pipeline.load_documents
+
+    def recording(root, inputs, cache=None, outlines_of=None):
+        docs, diags = real(root, inputs, cache, outlines_of)
+        calls.append(([rel for rel, _, _ in inputs.read],
+                      {d.file if isinstance(d, Document) else d.source[0] for d in docs}))
+        return docs, diags
+
+    monkeypatch.setattr(compiler.pipeline, "load_documents", recording)
+    return calls
 
 
 def test_a_second_check_of_an_edited_file_skips_the_rest_and_reports_the_same(example_copy: Path, check):
@@ -107,7 +123,8 @@ def test_a_memo_of_a_check_that_failed_before_rendering_serves_the_fixed_file(ex
         example_copy, "workloads/nlp/mixtral.yaml", cached=False)
 
 
-def test_a_memo_hit_reads_no_other_workload_yet_reports_a_duplicate_name_in_another_file(example_copy: Path, check):
+def test_a_memo_hit_reads_no_other_workload_yet_reports_a_duplicate_name_in_another_file(example_copy: Path, check,
+                                                                                        loads):
     """The quick path loads the checked files and the shared documents only; what the other
     workload files say of the checked one (here: the same name) comes from the memo."""
     assert CliRunner().invoke(cli, ["compile", str(example_copy)]).exit_code == 0
@@ -117,26 +134,17 @@ def test_a_memo_hit_reads_no_other_workload_yet_reports_a_duplicate_name_in_anot
     found = check(example_copy, "workloads/nlp/mixtral-again.yaml")
     # The copy comes first: the duplicate is reported at the original, pointing at the copy.
     assert any(d["code"] == "IC004" and d["file"] == "workloads/nlp/mixtral.yaml" for d in found[1]), found
-    full, loaded = check.full, []
-    real = compiler.pipeline.load_documents
-
-    def recording(root, inputs, cache=None, outlines_of=None):
-        docs, diags = real(root, inputs, cache, outlines_of)
-        loaded.append({d.file for d in docs if hasattr(d, "file")} | {p.doc.file for p in docs if hasattr(p, "doc")})
-        return docs, diags
-
-    compiler.pipeline.load_documents = recording
-    try:
-        copy.write_text(copy.read_text() + "# an edit that leaves quota and placement as they were\n")
-        assert check(example_copy, "workloads/nlp/mixtral-again.yaml") == found
-    finally:
-        compiler.pipeline.load_documents = real
-    assert check.full == full and len(loaded) == 1
-    assert not {f for f in loaded[0] if f.startswith("workloads/")} - {"workloads/nlp/mixtral-again.yaml"}, loaded
+    full = check.full
+    loads.clear()
+    copy.write_text(copy.read_text() + "# an edit that leaves quota and placement as they were\n")
+    assert check(example_copy, "workloads/nlp/mixtral-again.yaml") == found
+    assert check.full == full and len(loads) == 1
+    loaded = loads[0][1]
+    assert not {f for f in loaded if f.startswith("workloads/")} - {"workloads/nlp/mixtral-again.yaml"}, loaded
     assert found == check(example_copy, "workloads/nlp/mixtral-again.yaml", cached=False)
 
 
-def test_a_check_after_the_output_directory_moved_reads_no_output_as_input(example_copy: Path, check):
+def test_a_check_after_the_output_directory_moved_reads_no_output_as_input(example_copy: Path, check, loads):
     """The input files are found while infc imports, before infc.yaml is read, by excluding the
     output directory of the last run: after `output:` changes, that guess must not be taken."""
     assert CliRunner().invoke(cli, ["compile", str(example_copy)]).exit_code == 0
@@ -145,16 +153,8 @@ def test_a_check_after_the_output_directory_moved_reads_no_output_as_input(examp
     config.write_text(config.read_text().replace("output: deploy", "output: manifests"))
     shutil.rmtree(example_copy / "deploy")
     assert CliRunner().invoke(cli, ["compile", str(example_copy)]).exit_code == 0
-    real, read = compiler.pipeline.load_documents, []
-
-    def recording(root, inputs, cache=None, outlines_of=None):
-        read.extend(rel for rel, _, _ in inputs.read)
-        return real(root, inputs, cache, outlines_of)
-
-    compiler.pipeline.load_documents = recording
-    try:
-        found = check(example_copy, "workloads/nlp/mixtral.yaml")
-    finally:
-        compiler.pipeline.load_documents = real
+    loads.clear()
+    found = check(example_copy, "workloads/nlp/mixtral.yaml")
+    read = [f for files, _ in loads for f in files]
     assert "workloads/nlp/mixtral.yaml" in read and not [f for f in read if f.startswith("manifests/")]
     assert found == check(example_copy, "workloads/nlp/mixtral.yaml", cached=False)
