@@ -221,10 +221,46 @@ def _staging(target: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=f".{target.name}.infc-new-", dir=target.parent))
 
 
+# From this many files the new tree is written by several threads: creating a file is mostly
+# kernel work (inode and directory entry), which runs in parallel while Python waits.
+THREADED_FROM = 200
+MAX_WRITERS = 4
+
+
 def _write_files(staging: Path, tree: dict[str, bytes], paths, link_from: Path | None = None,
                  unchanged: set[str] = frozenset()) -> None:
+    paths = list(paths)
+    writers = min(os.cpu_count() or 1, MAX_WRITERS)
+    if len(paths) < THREADED_FROM or writers < 2:
+        _write_some(staging, tree, paths, link_from, unchanged)
+        return
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Contiguous shares of the sorted paths: each thread makes mostly its own directories.
+    paths.sort()
+    size = -(-len(paths) // writers)
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(writers)
+    try:
+        futures = [pool.submit(_write_some, staging, tree, paths[i:i + size], link_from, unchanged, stop)
+                   for i in range(0, len(paths), size)]
+        for future in futures:
+            future.result()
+    except BaseException:
+        stop.set()  # an interrupt or a failed write: the others stop before the staging is removed
+        with _signals_deferred():
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _write_some(staging: Path, tree: dict[str, bytes], paths: list[str], link_from: Path | None,
+                unchanged: set[str], stop=None) -> None:
     made: set[str] = set()
     for rel in paths:
+        if stop is not None and stop.is_set():
+            return
         parent = os.path.dirname(rel)
         if parent not in made:
             os.makedirs(staging / parent, exist_ok=True)

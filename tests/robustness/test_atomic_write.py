@@ -178,3 +178,19 @@ def test_links_planted_in_the_output_do_not_lead_writes_outside(tmp_path: Path):
     assert read_tree(out) == new
     assert not (out / "prod/ns/w5").is_symlink()
     assert list(outside.iterdir()) == []
+
+
+def test_a_write_failing_in_one_writer_thread_leaves_the_old_tree(tmp_path: Path):
+    """A large tree is written by several threads; when one fails (here a file stands where
+    a directory must go), the others stop, the staging directory goes and the old tree stays."""
+    out = tmp_path / "out"
+    old = _tree(400, "v1")
+    write_tree(out, old)
+    new = _tree(400, "v2")
+    new["prod/infc.lock.json/inside.yaml"] = b"under a file"  # among the first paths written
+    with pytest.raises(OSError):
+        write_tree(out, new)
+    assert read_tree(out) == old
+    assert not [p for p in tmp_path.iterdir() if ".infc-" in p.name]
+    write_tree(out, _tree(400, "v3"))  # and the next write goes through
+    assert read_tree(out) == _tree(400, "v3")
