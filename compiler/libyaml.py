@@ -1,14 +1,25 @@
 """PyYAML's libyaml-backed loader and dumper (pure Python where PyYAML was built without it),
 for rendered manifests: parsing what templates print, and writing the output files. They
 remember plain scalars' tags (compiler/plain_tags.py). Imported only when rendering.
+
+Rendered manifests are plain data: maps, lists, strings and a few scalars. `load` and `dump`
+build that data from libyaml's nodes, and the nodes from the data, directly: PyYAML's general
+constructor and representer cost as much again as libyaml's own work, for features plain
+data does not use. Anything else (an anchor, a merge key, a tag, a shared object) takes
+PyYAML's general path, so the result is always exactly PyYAML's.
 """
 
 from __future__ import annotations
 
+import io
+
 import yaml
-from yaml.nodes import ScalarNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from compiler.plain_tags import RememberedTags
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class Loader(RememberedTags, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -19,3 +30,78 @@ class Loader(RememberedTags, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 class Dumper(RememberedTags, getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     scalar_kind = ScalarNode
     remembered: dict = {}
+
+
+class _General(Exception):
+    """The document needs PyYAML's general constructor or representer."""
+
+
+def load(text: str):
+    """yaml.load(text, Loader=Loader), raising the same errors."""
+    if "&" in text:  # an anchor, so maybe aliases: objects shared as PyYAML shares them
+        return yaml.load(text, Loader=Loader)
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _build(loader, node)
+        except _General:
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _build(loader: Loader, node):
+    kind = node.__class__
+    if kind is ScalarNode:
+        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+    if kind is MappingNode and node.tag == _MAP:
+        out = {}
+        for key, value in node.value:
+            if key.__class__ is not ScalarNode or key.tag == _MERGE:
+                raise _General
+            out[_build(loader, key)] = _build(loader, value)
+        return out
+    if kind is SequenceNode and node.tag == _SEQ:
+        return [_build(loader, item) for item in node.value]
+    raise _General
+
+
+_DUMP_OPTIONS = dict(sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096, indent=2)
+
+
+def dump(obj) -> str:
+    """yaml.dump(obj, Dumper=Dumper) in block style, keys in the order given."""
+    stream = io.StringIO()
+    dumper = Dumper(stream, **_DUMP_OPTIONS)
+    try:
+        node = _node(dumper, obj, set())
+    except _General:
+        dumper.dispose()
+        return yaml.dump(obj, Dumper=Dumper, **_DUMP_OPTIONS)
+    try:
+        dumper.open()
+        dumper.serialize(node)
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
+
+
+def _node(dumper: Dumper, data, seen: set[int]):
+    kind = data.__class__
+    if kind is str:
+        return ScalarNode(_STR, data)
+    if kind is dict or kind is list:
+        if id(data) in seen:  # PyYAML writes an anchor and an alias
+            raise _General
+        seen.add(id(data))
+        if kind is dict:
+            return MappingNode(_MAP, [(_node(dumper, k, seen), _node(dumper, v, seen)) for k, v in data.items()],
+                               flow_style=False)
+        return SequenceNode(_SEQ, [_node(dumper, item, seen) for item in data], flow_style=False)
+    if data is None or kind is bool or kind is int or kind is float:
+        return dumper.represent_data(data)
+    raise _General

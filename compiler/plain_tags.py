@@ -21,10 +21,13 @@ class RememberedTags:
     remembered: dict
 
     def resolve(self, kind, value, implicit):
-        plain = kind is self.scalar_kind and implicit[0]
-        tag = self.remembered.get(value) if plain else None
+        if kind is not self.scalar_kind:
+            return super().resolve(kind, value, implicit)
+        if not implicit[0]:  # not plain: a string, as both libraries resolve it without path resolvers
+            return self.DEFAULT_SCALAR_TAG
+        tag = self.remembered.get(value)
         if tag is None:
             tag = super().resolve(kind, value, implicit)
-            if plain and len(value) <= _MAX_LENGTH and len(self.remembered) < _MAX_TEXTS:
+            if len(value) <= _MAX_LENGTH and len(self.remembered) < _MAX_TEXTS:
                 self.remembered[value] = tag
         return tag

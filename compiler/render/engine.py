@@ -67,7 +67,7 @@ class Renderer:
         import yaml
         from jinja2 import TemplateError, TemplateSyntaxError
 
-        from compiler.libyaml import Loader
+        from compiler import libyaml
 
         try:
             compiled = self.env.get_template(template)
@@ -77,7 +77,7 @@ class Renderer:
         except TemplateError as exc:
             raise TemplateFailure(*_failing_line(exc, template), str(exc)) from None
         try:
-            return yaml.load(text, Loader=Loader)
+            return libyaml.load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or "not YAML"

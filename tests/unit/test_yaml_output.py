@@ -39,3 +39,41 @@ def test_any_data_reads_back_as_written(docs: list):
     exactly the data that was written."""
     for doc in docs:
         assert yaml.safe_load(dump(doc)) == doc
+
+
+_GENERAL = dict(sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096, indent=2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DATA)
+def test_the_direct_dumper_and_loader_match_pyyaml(doc):
+    """Plain data is written and read without PyYAML's general representer and constructor:
+    byte for byte and value for value what they give."""
+    from compiler import libyaml
+
+    text = yaml.dump(doc, Dumper=libyaml.Dumper, **_GENERAL)
+    assert libyaml.dump(doc) == text
+    assert libyaml.load(text) == yaml.load(text, Loader=libyaml.Loader)
+
+
+def test_what_plain_data_cannot_say_takes_pyyaml_general_path():
+    from compiler import libyaml
+
+    shared = {"app": "x"}
+    doc = {"labels": shared, "selector": shared}  # one object twice: an anchor and an alias
+    assert libyaml.dump(doc) == yaml.dump(doc, Dumper=libyaml.Dumper, **_GENERAL)
+    assert "&id001" in libyaml.dump(doc)
+    for text in ("base: &b {a: 1}\nother: *b\n", "<<: {a: 1}\nb: 2\n", "a: !!binary aGk=\nb: !!set {x}\n",
+                 "? [1, 2]\n: x\n", "a: 2024-01-01\nb: 0x1F\nc: ~\n", "a: !!python/name:os.system x\n",
+                 "a: 1\n---\nb: 2\n"):
+        assert _outcome(libyaml.load, text) == _outcome(lambda t: yaml.load(t, Loader=libyaml.Loader), text), text
+    loaded = libyaml.load("base: &b {a: 1}\nother: *b\n")
+    assert loaded["base"] is loaded["other"]  # shared as PyYAML shares it, so an alias bomb stays small
+
+
+def _outcome(load, text: str):
+    """What loading gives: the value, or the error (type and message)."""
+    try:
+        return load(text)
+    except yaml.YAMLError as exc:
+        return type(exc), str(exc)
