@@ -6,6 +6,7 @@ Nothing is written here; `compiler.output.write.write_tree` swaps the tree in af
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from compiler.cache import cached
@@ -271,10 +272,16 @@ def _revision_line(name: str, number: int) -> bytes:
 def _kustomizations(renderer, cluster: str, listing: dict[str, list[str]]) -> dict[str, bytes]:
     """kustomization.yaml of the cluster directory (cluster objects first, then namespaces) and
     of each directory it lists."""
-    files = {f"{cluster}/{d}/kustomization.yaml": dump(renderer.render("kustomization.yaml.j2", resources=sorted(names)))
+    files = {f"{cluster}/{d}/kustomization.yaml": _kustomization(renderer, tuple(sorted(names)))
              for d, names in listing.items()}
-    files[f"{cluster}/kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=list(listing)))
+    files[f"{cluster}/kustomization.yaml"] = _kustomization(renderer, tuple(listing))
     return files
+
+
+@lru_cache(maxsize=64)
+def _kustomization(renderer, resources: tuple[str, ...]) -> bytes:
+    """A kustomization.yaml listing `resources`; most workloads list the same files."""
+    return dump(renderer.render("kustomization.yaml.j2", resources=list(resources)))
 
 
 def _digest_of(*parts) -> str:
@@ -348,7 +355,7 @@ def _render_job(index: int):
     service["metadata"]["annotations"]["infc/spec-hash"] = spec_hash
     findings = [f for r in objs for f in out.check(f"{w.namespace}/{w.name}/{r.filename}", r.obj)]
     files = {r.filename: dump(r.obj) for r in objs}
-    files["kustomization.yaml"] = dump(renderer.render("kustomization.yaml.j2", resources=sorted(files)))
+    files["kustomization.yaml"] = _kustomization(renderer, tuple(sorted(files)))
     return files, spec_hash, findings
 
 
