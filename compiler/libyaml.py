@@ -21,6 +21,18 @@ from compiler.plain_tags import RememberedTags
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
+# No manifest nests anywhere near this deep; a template that does (a repository's own) would
+# exhaust Python's stack in the stages after this one, so its output is refused here.
+MAX_DEPTH = 100
+
+
+class TooDeep(yaml.YAMLError):
+    problem = f"nested deeper than {MAX_DEPTH} levels"
+    problem_mark = None
+
+    def __str__(self) -> str:
+        return self.problem
+
 
 class Loader(RememberedTags, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     scalar_kind = ScalarNode
@@ -37,36 +49,53 @@ class _General(Exception):
 
 
 def load(text: str):
-    """yaml.load(text, Loader=Loader), raising the same errors."""
+    """yaml.load(text, Loader=Loader), raising the same errors, and TooDeep."""
     if "&" in text:  # an anchor, so maybe aliases: objects shared as PyYAML shares them
-        return yaml.load(text, Loader=Loader)
+        return _within_depth(yaml.load(text, Loader=Loader))
     loader = Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
         try:
-            return _build(loader, node)
+            return _build(loader, node, 0)
         except _General:
-            return loader.construct_document(node)
+            return _within_depth(loader.construct_document(node))
     finally:
         loader.dispose()
 
 
-def _build(loader: Loader, node):
+def _build(loader: Loader, node, depth: int):
     kind = node.__class__
     if kind is ScalarNode:
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+    if depth == MAX_DEPTH:
+        raise TooDeep
     if kind is MappingNode and node.tag == _MAP:
         out = {}
         for key, value in node.value:
             if key.__class__ is not ScalarNode or key.tag == _MERGE:
                 raise _General
-            out[_build(loader, key)] = _build(loader, value)
+            out[_build(loader, key, depth)] = _build(loader, value, depth + 1)
         return out
     if kind is SequenceNode and node.tag == _SEQ:
-        return [_build(loader, item) for item in node.value]
+        return [_build(loader, item, depth + 1) for item in node.value]
     raise _General
+
+
+def _within_depth(data):
+    """`data`, or TooDeep; walked without recursion, each shared object once per depth."""
+    pending, seen = [(data, 0)], {}
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if seen.get(id(value), -1) >= depth:
+                continue
+            if depth == MAX_DEPTH:
+                raise TooDeep
+            seen[id(value)] = depth
+            pending.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return data
 
 
 _DUMP_OPTIONS = dict(sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096, indent=2)

@@ -180,6 +180,11 @@ def test_a_repository_template_linking_outside_is_not_read(tmp_path: Path):
     ("metadata:\n  labels: {{ labels | tojson }}\n  name: {{ nosuch.x }}\n", 5, "'nosuch' is undefined"),
     # The output's line is named in the message; the template's is unknown.
     ("metadata: [\n  name: {{ name | tojson }}\n", 1, "renders invalid YAML (did not find expected ',' or ']', line 5"),
+    # Too deep for the stages after it (their recursion would exhaust the stack), with or without anchors.
+    ("metadata:\n  name: {{ name | tojson }}\n  labels: " + "[" * 600 + "]" * 600 + "\n", 1,
+     "renders invalid YAML (nested deeper than 100 levels)"),
+    ("deep: &deep " + "[" * 600 + "]" * 600 + "\nmetadata:\n  name: {{ name | tojson }}\n  labels: *deep\n", 1,
+     "renders invalid YAML (nested deeper than 100 levels)"),
 ])
 def test_a_broken_repository_template_is_a_diagnostic_and_the_tree_is_kept(tmp_path: Path, template, line, message):
     repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
