@@ -6,7 +6,8 @@ Rendered manifests are plain data: maps, lists, strings and a few scalars. `load
 build that data from libyaml's nodes, and the nodes from the data, directly: PyYAML's general
 constructor and representer cost as much again as libyaml's own work, for features plain
 data does not use. Anything else (an anchor, a merge key, a tag, a shared object) takes
-PyYAML's general path, so the result is always exactly PyYAML's.
+PyYAML's general path, so the result is always exactly PyYAML's. Either way, text nested
+more than MAX_DEPTH levels deep is refused.
 """
 
 from __future__ import annotations
