@@ -7,6 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compiler import libyaml
 from compiler.libyaml import Loader
 from compiler.output.yamlout import dump
 
@@ -49,16 +50,12 @@ _GENERAL = dict(sort_keys=False, default_flow_style=False, allow_unicode=True, w
 def test_the_direct_dumper_and_loader_match_pyyaml(doc):
     """Plain data is written and read without PyYAML's general representer and constructor:
     byte for byte and value for value what they give."""
-    from compiler import libyaml
-
     text = yaml.dump(doc, Dumper=libyaml.Dumper, **_GENERAL)
     assert libyaml.dump(doc) == text
     assert libyaml.load(text) == yaml.load(text, Loader=libyaml.Loader)
 
 
 def test_what_plain_data_cannot_say_takes_pyyaml_general_path():
-    from compiler import libyaml
-
     shared = {"app": "x"}
     doc = {"labels": shared, "selector": shared}  # one object twice: an anchor and an alias
     assert libyaml.dump(doc) == yaml.dump(doc, Dumper=libyaml.Dumper, **_GENERAL)
