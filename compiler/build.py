@@ -118,11 +118,6 @@ def _templates_digest(directory: Path) -> str:
     return digest(*(f"{p.name}:{p.read_bytes().hex()}" for p in sorted(directory.glob("*.j2"))))
 
 
-def _pool_for(facts, placement) -> str:
-    """The pool the simulation placed the revision in (first fitting pool in the workload's order)."""
-    return placement.pool_for(facts.key) or facts.demand.pools[0]
-
-
 @dataclass
 class _Emitter:
     """Validates each emitted object (a finding is a bug in infc) and adds it to the tree."""
@@ -160,14 +155,12 @@ class _Emitter:
 def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                  templates_digest: str, progress=None) -> tuple[dict[str, bytes], list[Diagnostic]]:
     from compiler.check.footprint import footprint_of
-    from compiler.check.placement import simulate
     from compiler.output.gitops import render_delivery
     from compiler.render.cluster import render_cluster
 
     repo = analysis.repo
     tree: dict[str, bytes] = {}
     diags: list[Diagnostic] = []
-    placement = analysis.placement or simulate(analysis.facts)
     changed = build.changed
     by_cluster: dict[str, list] = {}
     for f in analysis.facts:
@@ -187,7 +180,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             out.emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
             cluster_files.append(r.filename)
 
-        jobs = [(f, _pool_for(f, placement)) for f in by_cluster.get(cluster_name, [])]
+        jobs = [(f, analysis.pool_for(f)) for f in by_cluster.get(cluster_name, [])]
         rendered = _workload_files(jobs, analysis, renderer, out, cache, _digest_of(context, _sources(cluster)),
                                    build.only_files,
                                    (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
@@ -217,7 +210,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             out.emit(f"{subdir}/{r.filename}", r.obj, config_loc)
         tree[f"{cluster_name}/{LOCK_NAME}"] = render_lock(entries)
         build.lock_entries[cluster_name] = entries
-    diags.extend(_rolling(analysis, changed, previous, placement))
+    diags.extend(_rolling(analysis, changed, previous, cache))
     return dict(sorted(tree.items())), diags
 
 
@@ -359,13 +352,31 @@ def _render_job(index: int):
     return files, spec_hash, findings
 
 
-def _rolling(analysis: Analysis, changed: set[str], previous, placement) -> list[Diagnostic]:
+def _rolling(analysis: Analysis, changed: set[str], previous, cache) -> list[Diagnostic]:
+    """IC406 of the workloads whose revision changes. The replay of quota and placement reads
+    what the repository rules read (their cache key) and the old footprints of the changed
+    workloads: with both as in an earlier run, its findings come from the cache."""
     if not changed:
         return []
+    by_key = {f.key: f for f in analysis.facts}
+    key = analysis.repository_key and _digest_of(analysis.repository_key, sorted(changed),
+                                                 [_old_footprint(by_key.get(k), previous) for k in sorted(changed)])
+    return [d for d in cached(cache if key else None, "rolling-findings", key,
+                              lambda: _rolling_findings(analysis, changed, previous))
+            if not (d.subject in by_key and d.code in by_key[d.subject].ignore)]
+
+
+def _old_footprint(facts, previous) -> object:
+    """What the lock file says the running revision of a workload holds (all the rolling
+    update reads of it; its revision number changes with every compile)."""
+    entry = previous.get(facts.cluster_name, {}).get(f"{facts.namespace}/{facts.name}") if facts else None
+    return entry.get("footprint") if isinstance(entry, dict) else None
+
+
+def _rolling_findings(analysis: Analysis, changed: set[str], previous) -> list[Diagnostic]:
     from compiler.check.quota import ledger_of
     from compiler.check.rolling import rolling_update_diagnostics
 
+    placement = analysis.placement
     ledger = ledger_of(analysis.facts, analysis.checks) if analysis.checks else None  # the checks' own
-    diags = rolling_update_diagnostics(analysis.facts, changed, previous, placement, ledger, analysis.repo)
-    by_key = {f.key: f for f in analysis.facts}
-    return [d for d in diags if not (d.subject in by_key and d.code in by_key[d.subject].ignore)]
+    return rolling_update_diagnostics(analysis.facts, changed, previous, placement, ledger, analysis.repo)

@@ -34,10 +34,23 @@ class Analysis:
     def output_dir(self) -> Path:
         return (self.root / self.config.output).resolve()
 
+    repository_key: str = ""  # what the repository rules' findings are cached under ("" if not)
+
     @property
     def placement(self):
-        """The placement simulation of the checks (None when they did not get that far)."""
-        return self.checks.placement if self.checks else None
+        """The placement simulation of the checks (None without checks), simulated now when
+        their findings came from the cache."""
+        if not self.checks:
+            return None
+        from compiler.check.placement import placement_for
+
+        return placement_for(self.facts, self.checks)
+
+    def pool_for(self, facts) -> str:
+        """The pool placement chose for a workload's revision (its first candidate if none)."""
+        pools = self.checks.pools if self.checks else None
+        pool = pools.get(facts.key) if pools is not None else self.placement.pool_for(facts.key)
+        return pool or facts.demand.pools[0]
 
     @property
     def has_errors(self) -> bool:
@@ -257,11 +270,43 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
     ctx = CheckContext(repo=front.repo, previous=previous or {})
     resolver = front.resolver()
     checked = workload_facts(front, resolver, ctx, cache)
-    repository = repository_diagnostics(checked.facts, ctx)
+    repository, repository_key = repository_stage(front, checked, ctx, cache)
     analysis = Analysis(root, config, front.docs, front.repo, checked.facts, [], ctx, resolver)
     analysis.diagnostics = apply_ignores(front.diagnostics + checked.all_findings + repository, config.ignore)
     analysis.checked, analysis.repository_findings = checked, repository
+    analysis.repository_key = repository_key
     return analysis
+
+
+def repository_stage(front: Front, checked: "Checked", ctx, cache) -> tuple[list[Diagnostic], str]:
+    """The repository rules' findings, and the key they are cached under ("" without a cache).
+
+    The rules read the shared documents, the documents of workloads that could not be
+    resolved and what each workload's repository digest covers (demand, ports, names, the
+    locations findings point at). An edit that leaves all of those as they were (a server
+    argument, an environment variable, the model) takes the findings, and the node pool
+    placement chose for each workload, from the cache instead of placing and admitting every
+    workload again; the placement itself is simulated only if something asks for it."""
+    from compiler.check import repository_diagnostics
+
+    if not cache:
+        return repository_diagnostics(checked.facts, ctx), ""
+    from compiler.cache import digest
+    from compiler.check.placement import placement_for
+
+    resolved = {f.key for f in checked.facts}
+    unresolved = sorted(repr(parsed.source) for (project, name), parsed in front.repo.workloads.items()
+                        if f"{project}/{name}" not in resolved)
+    key = digest("repository", front.shared, *unresolved, "resolved",
+                 *(f"{f.key}|{f.repository_digest()}" for f in checked.facts))
+    hit = cache.get("repository-findings", key)
+    if hit is None:
+        found = repository_diagnostics(checked.facts, ctx)
+        placement = placement_for(checked.facts, ctx)
+        hit = (found, {f.key: placement.pool_for(f.key) for f in checked.facts})
+        cache.put("repository-findings", key, hit)
+    ctx.pools = hit[1]
+    return hit[0], key
 
 
 @dataclass

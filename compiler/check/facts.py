@@ -58,23 +58,28 @@ class WorkloadFacts:
         """Flat tuples of plain values: a recompile takes 10,000 facts from the cache, and
         unpickling objects field by field cost more than checking the one changed workload.
         The project, department and cluster are shared objects, linked on load."""
+        return _restore, (*self._values(), self.repository_digest())
+
+    def _values(self) -> tuple:
         own = self.file
         located = tuple((path, loc.line, loc.column) if loc.file == own else (path, loc.line, loc.column, loc.file)
                         for path, loc in self.provenance.items())
-        return _restore, (self.name, own, self.project_name, self.cluster_name, self.department_name,
-                          self.namespace, self.ignore, tuple(getattr(self.demand, f.name) for f in fields(Demand)),
-                          self.ports, located, (self.fallback.file, self.fallback.line, self.fallback.column),
-                          self.spec_digest)
+        return (self.name, own, self.project_name, self.cluster_name, self.department_name, self.namespace,
+                self.ignore, tuple(getattr(self.demand, f.name) for f in fields(Demand)), self.ports, located,
+                (self.fallback.file, self.fallback.line, self.fallback.column), self.spec_digest)
 
     def repository_digest(self) -> str:
         """Digest of what the repository rules read of this workload: every fact but the
-        spec digest (an edit of, say, the server's arguments leaves it unchanged)."""
-        from compiler.cache import digest
+        spec digest (an edit of, say, the server's arguments leaves it unchanged). Worked out
+        once and cached with the facts: a recompile keys the repository rules on all of them."""
+        known = self.__dict__.get("_repository_digest")
+        if known is None:
+            from compiler.cache import digest
 
-        _, values = self.__reduce__()
-        *read, ignore, demand, ports, located, fallback, _spec_digest = values
-        # Plain values and tuples, whose repr is canonical (the ignore set sorted).
-        return digest(repr((*read, sorted(ignore), demand, ports, located, fallback)))
+            *read, ignore, demand, ports, located, fallback, _spec_digest = self._values()
+            # Plain values and tuples, whose repr is canonical (the ignore set sorted).
+            known = self._repository_digest = digest(repr((*read, sorted(ignore), demand, ports, located, fallback)))
+        return known
 
     def __getattr__(self, name: str):
         if name == "provenance" and "_located" in self.__dict__:  # built on first use (rare: diagnostics)
@@ -86,13 +91,13 @@ class WorkloadFacts:
 
 
 def _restore(name, file, project_name, cluster_name, department_name, namespace, ignore, demand_values,
-             ports, located, fallback, spec_digest) -> WorkloadFacts:
+             ports, located, fallback, spec_digest, repository_digest) -> WorkloadFacts:
     facts = WorkloadFacts.__new__(WorkloadFacts)
     facts.__dict__.update(name=name, file=file, project_name=project_name, cluster_name=cluster_name,
                           department_name=department_name, namespace=namespace, ignore=ignore,
                           demand=Demand(*demand_values), ports=ports, _located=located,
                           fallback=Location(*fallback), spec_digest=spec_digest,
-                          project=None, department=None, cluster=None)
+                          _repository_digest=repository_digest, project=None, department=None, cluster=None)
     return facts
 
 

@@ -28,6 +28,9 @@ class CheckContext:
     changed: set[str] | None = None
     # The placement simulation, run once and shared by the rules (and by rendering).
     placement: object = None
+    # The pool of each workload's revision ("<project>/<name>": pool or None), when the
+    # repository rules' findings came from the cache without a simulation.
+    pools: dict[str, str | None] | None = None
 
 
 WorkloadRule = Callable[["EffectiveWorkload", CheckContext], Iterable[Diagnostic]]

@@ -273,3 +273,66 @@ def test_a_check_of_one_file_leaves_the_next_compile_its_cache(tmp_path: Path, m
     rendered.clear()
     again = compile_repository(root)
     assert rendered == [] and again.changed == {"nlp/m3"}
+
+
+def _env(value: str) -> str:
+    """An environment variable: an edit that changes a workload's revision, not its demand."""
+    return f'environmentVariables: [{{name: MODE, value: "{value}"}}]'
+
+
+def test_findings_of_the_repository_rules_follow_an_edit_that_only_moves_lines(twins):
+    twins.edit("workloads/nlp/m1.yaml", wl("m1", 4, "autoscaling: {minReplicas: 2, maxReplicas: 2}"))
+    before = [line for line in twins.assert_same() if " IC401 " in line]
+    assert before and all(line.startswith("workloads/nlp/m1.yaml:") for line in before), before
+    # Same demand, same names: only the lines the quota finding points at move.
+    twins.edit("workloads/nlp/m1.yaml", "# moved down\n\n" + wl("m1", 4, "autoscaling: {minReplicas: 2, maxReplicas: 2}"))
+    after = [line for line in twins.assert_same() if " IC401 " in line]
+    assert [int(line.split(":")[1]) for line in after] == [int(line.split(":")[1]) + 2 for line in before]
+
+
+def test_repeated_edits_of_one_workload_s_environment_take_quota_and_placement_from_the_cache(twins, monkeypatch):
+    from compiler.check import placement
+
+    simulated = []
+    real = placement.simulate_demands
+    monkeypatch.setattr(placement, "simulate_demands", lambda *a: simulated.append(1) or real(*a))
+    twins.edit("workloads/nlp/m2.yaml", wl("m2", extra=_env("a")))
+    first = twins.assert_same()  # a new revision beside the running one: the rolling update is replayed
+    assert simulated
+    simulated.clear()
+    twins.edit("workloads/nlp/m2.yaml", wl("m2", extra=_env("b")))
+    assert twins.assert_same() == first
+    assert len(simulated) == 1  # the uncached twin's only: the cached one takes every finding from the cache
+    # A change of demand is placed and admitted again.
+    twins.edit("workloads/nlp/m2.yaml", wl("m2", 4, "autoscaling: {minReplicas: 2, maxReplicas: 2}\n" + _env("b")))
+    found = twins.assert_same()
+    assert any(" IC401 " in line and "nlp/m2" in line for line in found), found
+
+
+def test_a_rolling_update_is_replayed_again_when_the_running_revision_holds_more(twins):
+    org = textwrap.dedent(BASE_FILES["org/research.yaml"]).lstrip("\n")
+    twins.edit("org/research.yaml", org.replace("{nodePool: h100, gpu: {deserved: 8}}",
+                                                 "{nodePool: h100, gpu: {deserved: 12}}"))
+    twins.edit("policies/p.yaml", POLICY % 8)
+    twins.edit("workloads/nlp/m2.yaml", wl("m2", extra=_env("a")))
+    assert twins.assert_same() == []  # the new revision fits beside the old one: 8 + 2 of 12
+    m3 = (twins.roots[0] / "workloads/nlp/m3.yaml").read_text()
+    twins.edit("workloads/nlp/m3.yaml", None)
+    twins.edit("workloads/nlp/m2.yaml", wl("m2", extra="autoscaling: {minReplicas: 3, maxReplicas: 3}\n" + _env("a")))
+    assert twins.assert_same() == []  # 4 + 6 + the old revision's 2 of 12
+    twins.edit("workloads/nlp/m3.yaml", m3)
+    assert twins.assert_same() == []
+    # The workloads as in the first edit, but the running revision of m2 now holds 6 GPUs.
+    twins.edit("workloads/nlp/m2.yaml", wl("m2", extra=_env("b")))
+    found = twins.assert_same()
+    assert [line.split()[1] for line in found] == ["IC406"], found
+    assert "old revision still holds 6" in found[0]
+
+
+def test_a_token_planted_in_a_workload_that_cannot_be_resolved_is_found_on_a_recompile(twins):
+    orphan = wl("orphan").replace("project: nlp", "project: nowhere")
+    twins.edit("workloads/nlp/orphan.yaml", orphan)
+    assert not any(" IC301 " in line for line in twins.assert_same())
+    twins.edit("workloads/nlp/orphan.yaml", orphan.replace("server: vllm", "server: vllm, token: hf_abcdefghijklmnopqrstuvwxyz0123"))
+    found = twins.assert_same()
+    assert any(line.startswith("workloads/nlp/orphan.yaml:") and " IC301 " in line for line in found), found
