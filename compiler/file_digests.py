@@ -22,6 +22,23 @@ def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def read_bytes(path: str, size: int) -> bytes:
+    """The content of the file at `path`, whose status gave `size`: one read of the descriptor,
+    half the cost of open() and its buffered file object (a run that finds every file of
+    a fresh checkout unknown reads 30,000 of them). Raises OSError as open() does."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) == size:
+            return data
+        parts = [data]  # changed since its status was taken, or a short read: read to the end
+        while chunk := os.read(fd, 1 << 16):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 def status_key(st: os.stat_result) -> tuple[int, int, int, int]:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, Location
-from compiler.file_digests import FileDigests, content_digest
+from compiler.file_digests import FileDigests, content_digest, read_bytes
 from compiler.load.discover import discover
 
 
@@ -57,7 +57,7 @@ def scan_inputs(root: Path, output: Path, digests: FileDigests) -> Inputs:
             continue
         raw, digest = None, digests.known(rel, st)
         if digest is None:
-            raw = read_file(path, rel, diags)
+            raw = read_file(path, rel, diags, st.st_size)
             if raw is None:
                 continue
             digest = content_digest(raw)
@@ -66,9 +66,10 @@ def scan_inputs(root: Path, output: Path, digests: FileDigests) -> Inputs:
     return Inputs(found, diags)
 
 
-def read_file(path: Path | str, rel: str, diags: list[Diagnostic]) -> bytes | None:
+def read_file(path: Path | str, rel: str, diags: list[Diagnostic], size: int = 0) -> bytes | None:
+    """The file's content (`size`: its size when it was found), or None with IC001."""
     try:
-        return Path(path).read_bytes()
+        return read_bytes(str(path), size)
     except OSError as exc:
         diags.append(_unreadable(rel, exc))
         return None

@@ -17,7 +17,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from compiler.file_digests import FileDigests
+from compiler.file_digests import FileDigests, read_bytes
 from compiler.output.lock import LOCK_NAME
 
 _RENAME_EXCHANGE = 2
@@ -65,8 +65,7 @@ def _diff(root: Path, present: dict[str, os.stat_result | None], new: dict[str, 
         if known is not None:
             same = known == new_digest
         else:
-            with open(f"{base}/{rel}", "rb") as handle:
-                same = handle.read() == content
+            same = read_bytes(f"{base}/{rel}", st.st_size) == content
         if not same:
             changed.append(rel)
         elif digests and known is None:

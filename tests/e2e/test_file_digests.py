@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import compiler.file_digests as file_digests
+import compiler.load.inputs as inputs
 import compiler.output.write as write
 from compiler.cli import cli
 from compiler.file_digests import FileDigests
@@ -30,20 +31,22 @@ def later(monkeypatch):
 
 @pytest.fixture
 def reads(monkeypatch) -> list[str]:
-    """Paths of input files read (Path.read_bytes) and of output files read back (write's open)."""
+    """Names of the files read: input files (found, or read back from the cache's keys) and
+    output files compared with the new manifests."""
     seen: list[str] = []
-    read_bytes = Path.read_bytes
+    read_path = Path.read_bytes
 
-    def counting_read_bytes(path: Path) -> bytes:
+    def counting_read_path(path: Path) -> bytes:
         seen.append(path.name)
-        return read_bytes(path)
+        return read_path(path)
 
-    def counting_open(path, *args, **kwargs):
+    def counting_read_bytes(path: str, size: int) -> bytes:
         seen.append(Path(path).name)
-        return open(path, *args, **kwargs)
+        return file_digests.read_bytes(path, size)
 
-    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
-    monkeypatch.setattr(write, "open", counting_open, raising=False)
+    monkeypatch.setattr(Path, "read_bytes", counting_read_path)
+    for module in (inputs, write):
+        monkeypatch.setattr(module, "read_bytes", counting_read_bytes)
     return seen
 
 
@@ -116,3 +119,12 @@ def test_a_file_known_by_its_digest_but_gone_from_the_cache_is_read(example_copy
     shutil.rmtree(example_copy / "deploy")
     compile_(example_copy)
     assert (example_copy / QWEN_OUT).read_bytes() == first
+
+
+@pytest.mark.parametrize("size_when_found", [0, 5, 11, 12, 4096])
+def test_a_file_is_read_whole_whatever_size_it_had_when_found(tmp_path: Path, size_when_found: int):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"kind: Thing\n")  # 12 bytes
+    assert file_digests.read_bytes(str(path), size_when_found) == b"kind: Thing\n"
+    with pytest.raises(OSError):
+        file_digests.read_bytes(str(tmp_path), 0)
