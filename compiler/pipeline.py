@@ -29,12 +29,11 @@ class Analysis:
     resolver: object = None  # compiler.resolve.effective.Resolver
     checked: object = None  # Checked: the workload stage's facts and findings, per workload
     repository_findings: list = field(default_factory=list)  # of the repository rules
+    repository_key: str = ""  # what the repository rules' findings are cached under ("" if not)
 
     @property
     def output_dir(self) -> Path:
         return (self.root / self.config.output).resolve()
-
-    repository_key: str = ""  # what the repository rules' findings are cached under ("" if not)
 
     @property
     def placement(self):
