@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from compiler.cache import cached
 from compiler.diagnostics import Diagnostic, Location
 from compiler.load.document import Document
 from compiler.output.lock import LOCK_NAME, next_revision, read_lock, render_lock, template_hash
+from compiler.output.tree import OutputTree
 from compiler.output.yamlout import dump
 from compiler.pipeline import Analysis, read_config, analyse, apply_ignores
 
@@ -20,7 +22,7 @@ from compiler.pipeline import Analysis, read_config, analyse, apply_ignores
 @dataclass
 class Build:
     analysis: Analysis
-    tree: dict[str, bytes] | None = None  # relative to the output directory
+    tree: OutputTree | None = None  # relative to the output directory
     lock_entries: dict[str, dict[str, dict]] = field(default_factory=dict)  # cluster -> lock entries
     changed: set[str] = field(default_factory=set)  # workloads ("project/name") with a new revision
     previous: dict[str, dict[str, dict]] = field(default_factory=dict)  # the lock entries read
@@ -153,13 +155,16 @@ class _Emitter:
 
 
 def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
-                 templates_digest: str, progress=None) -> tuple[dict[str, bytes], list[Diagnostic]]:
+                 templates_digest: str, progress=None) -> tuple[OutputTree, list[Diagnostic]]:
     from compiler.check.footprint import footprint_of
     from compiler.output.gitops import render_delivery
     from compiler.render.cluster import render_cluster
 
     repo = analysis.repo
     tree: dict[str, bytes] = {}
+    deferred: dict[str, tuple] = {}  # path -> (render key, file name, workload name, revision number)
+    tokens: dict[str, str] = {}
+    sources: dict[str, tuple] = {}  # render key -> (facts, pool, emitter) of each deferred render
     diags: list[Diagnostic] = []
     changed = build.changed
     by_cluster: dict[str, list] = {}
@@ -184,17 +189,21 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         rendered = _workload_files(jobs, analysis, renderer, out, cache, _digest_of(context, _sources(cluster)),
                                    build.only_files,
                                    (lambda it, n: progress(it, n, f"rendering {cluster_name}")) if progress else None)
-        for (w, pool), (files, spec_hash, findings) in zip(jobs, rendered):
+        for (w, pool), r in zip(jobs, rendered):
             key = f"{w.namespace}/{w.name}"
             build.pools[w.key] = pool
-            number = _numbered(w, spec_hash, findings, out, old_entries, changed)
-            if files is not None:  # None: not rendered (`only_files`)
-                files = dict(files)
-                files["service.yaml"] = files["service.yaml"].replace(
-                    _revision_line(w.name, 0), _revision_line(w.name, number), 1)
-                for filename, content in files.items():
-                    tree[f"{cluster_name}/{key}/{filename}"] = content
-            entries[key] = {"revision": number, "specHash": spec_hash, "footprint": footprint_of(w.demand, pool),
+            number = _numbered(w, r.spec_hash, r.findings, out, old_entries, changed)
+            if build.only_files is None:
+                token = f"{r.key}:{number}"
+                for filename in r.filenames:
+                    path = f"{cluster_name}/{key}/{filename}"
+                    tokens[path] = token
+                    if r.files is None:  # from the cache: loaded only if written or read
+                        deferred[path] = (r.key, filename, w.name, number)
+                        sources[r.key] = (w, pool, out)
+                    else:
+                        tree[path] = with_revision(filename, r.files[filename], w.name, number)
+            entries[key] = {"revision": number, "specHash": r.spec_hash, "footprint": footprint_of(w.demand, pool),
                             "source": w.file, "nodePool": pool}
             ns_dirs.setdefault(w.namespace, []).append(w.name)
         listing = {"cluster": cluster_files, **{ns: sorted(names) for ns, names in sorted(ns_dirs.items())}}
@@ -211,7 +220,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
         tree[f"{cluster_name}/{LOCK_NAME}"] = render_lock(entries)
         build.lock_entries[cluster_name] = entries
     diags.extend(_rolling(analysis, changed, previous, cache))
-    return dict(sorted(tree.items())), diags
+    return OutputTree(tree, deferred, tokens, lambda refs: _load_files(refs, cache, sources, analysis, renderer)), diags
 
 
 def _emitter(analysis: Analysis, cluster_name: str, cluster, tree: dict[str, bytes], diags: list[Diagnostic],
@@ -252,14 +261,21 @@ def render_checked(analysis: Analysis, pools: dict[str, str], previous, cache) -
         out = _emitter(analysis, cluster_name, cluster, {}, diags, cache)
         jobs = [(f, pools[f.key]) for f in analysis.facts if f.cluster_name == cluster_name]
         rendered = _workload_files(jobs, analysis, renderer, out, cache, _digest_of(context, _sources(cluster)), files)
-        for (w, _), (_, spec_hash, findings) in zip(jobs, rendered):
-            _numbered(w, spec_hash, findings, out, previous.get(cluster_name, {}), changed)
+        for (w, _), r in zip(jobs, rendered):
+            _numbered(w, r.spec_hash, r.findings, out, previous.get(cluster_name, {}), changed)
     return diags, changed
 
 
 def _revision_line(name: str, number: int) -> bytes:
     # The revision template's BYO name, as the YAML dumper writes it under spec.template.metadata.
     return f"\n      name: {name}-{number:05d}\n".encode()
+
+
+def with_revision(filename: str, content: bytes, name: str, number: int) -> bytes:
+    """A workload's file as rendered (with revision number 0), numbered."""
+    if filename != "service.yaml":
+        return content
+    return content.replace(_revision_line(name, 0), _revision_line(name, number), 1)
 
 
 def _kustomizations(renderer, cluster: str, listing: dict[str, list[str]]) -> dict[str, bytes]:
@@ -298,12 +314,23 @@ def _sources(*parsed) -> list:
 _FORKED: tuple = ()
 
 
-def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, context: str,
-                    only_files: set[str] | None, progress=None):
-    """Per job (workload facts, pool), in order: (files with revision number 0, spec hash, findings),
-    or (None, spec hash, findings) for a workload outside `only_files` whose render is cached.
+class Rendered(NamedTuple):
+    """A workload's render: its cache key, its files with revision number 0 (None while they
+    are in the cache only), the spec hash, the findings of validating them, the file names."""
 
-    Hits come from the cache; misses are rendered, in parallel when there are many."""
+    key: str
+    files: dict[str, bytes] | None
+    spec_hash: str
+    findings: list
+    filenames: tuple[str, ...]
+
+
+def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, context: str,
+                    only_files: set[str] | None, progress=None) -> list[Rendered]:
+    """The render of each job (workload facts, pool), in order. A cached one is taken without
+    its files, except for a workload of `only_files` (`infc check FILES` renders those).
+
+    Misses are rendered, in parallel when there are many."""
     from compiler.cache import digest
     from compiler.parallel import map_ordered
 
@@ -311,36 +338,41 @@ def _workload_files(jobs, analysis: Analysis, renderer, out: _Emitter, cache, co
     keys = [digest(context, f.name, f.namespace, f.file, pool, f.spec_digest, repr(f.project.source))
             for f, pool in jobs]
     results: list = [None] * len(keys)
-    if cache and only_files is not None:
-        others = [i for i, (f, _) in enumerate(jobs) if f.file not in only_files]
+    if cache:
+        others = [i for i, (f, _) in enumerate(jobs) if only_files is None or f.file not in only_files]
         for i, outcome in zip(others, cache.get_many("render-outcomes", [keys[i] for i in others])):
             if outcome is not None:
-                results[i] = (None, *outcome)
-    needed = [i for i, result in enumerate(results) if result is None]
-    if cache:
+                results[i] = Rendered(keys[i], None, *outcome)
+                cache.keep("renders", keys[i])  # its files, when the tree is written
+        needed = [i for i, result in enumerate(results) if result is None]
         for i, hit in zip(needed, cache.get_many("renders", [keys[i] for i in needed])):
-            results[i] = hit
-            cache.keep("render-outcomes", keys[i])  # read by `infc check FILES`
-    misses = [i for i in needed if results[i] is None]
+            if hit is not None:
+                results[i] = Rendered(keys[i], *hit, tuple(sorted(hit[0])))
+                cache.keep("render-outcomes", keys[i])
+    misses = [i for i, result in enumerate(results) if result is None]
     global _FORKED
     _FORKED = (jobs, analysis, renderer, out)
     try:
         rendered = map_ordered(_render_job, misses, progress)
     finally:
         _FORKED = ()
-    for i, result in zip(misses, rendered):
-        results[i] = result
+    for i, (files, spec_hash, findings) in zip(misses, rendered):
+        results[i] = Rendered(keys[i], files, spec_hash, findings, tuple(sorted(files)))
         if cache:
-            cache.put("renders", keys[i], result)
-            cache.put("render-outcomes", keys[i], result[1:])  # spec hash and findings, without the files
+            cache.put("renders", keys[i], (files, spec_hash, findings))
+            cache.put("render-outcomes", keys[i], (spec_hash, findings, results[i].filenames))
     return results
 
 
 def _render_job(index: int):
+    jobs, analysis, renderer, out = _FORKED
+    return _render_files(*jobs[index], analysis, renderer, out)
+
+
+def _render_files(facts, pool: str, analysis: Analysis, renderer, out: _Emitter):
+    """(files with revision number 0, spec hash, findings) of a workload rendered in `pool`."""
     from compiler.render.workload import render_workload
 
-    jobs, analysis, renderer, out = _FORKED
-    facts, pool = jobs[index]
     w = analysis.effective(facts)  # resolved again if it was checked in another process, or cached
     objs = render_workload(w, analysis.repo, renderer, pool, revision_name=f"{w.name}-00000")
     service = objs[0].obj
@@ -350,6 +382,18 @@ def _render_job(index: int):
     files = {r.filename: dump(r.obj) for r in objs}
     files["kustomization.yaml"] = _kustomization(renderer, tuple(sorted(files)))
     return files, spec_hash, findings
+
+
+def _load_files(refs: list[tuple], cache, sources: dict[str, tuple], analysis: Analysis, renderer) -> list[bytes]:
+    """The bytes of deferred workload files, refs (render key, file name, workload name,
+    revision number): from the cache, or rendered again if the entry is gone since."""
+    keys = sorted({key for key, *_ in refs})
+    found = dict(zip(keys, cache.get_many("renders", keys)))
+    for key in keys:
+        if found[key] is None:
+            facts, pool, out = sources[key]
+            found[key] = _render_files(facts, pool, analysis, renderer, out)
+    return [with_revision(filename, found[key][0][filename], name, number) for key, filename, name, number in refs]
 
 
 def _rolling(analysis: Analysis, changed: set[str], previous, cache) -> list[Diagnostic]:

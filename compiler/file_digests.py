@@ -44,8 +44,9 @@ def status_key(st: os.stat_result) -> tuple[int, int, int, int]:
 
 
 class FileDigests:
-    """`recorded`: {name: (status key, digest)} of an earlier run; `current` is what this run
-    may record for the next one."""
+    """`recorded`: {name: (status key, digest[, token])} of an earlier run; `current` is what
+    this run may record for the next one. A token names the content without its bytes (an
+    output file's render and revision, compiler/output/tree.py)."""
 
     def __init__(self, recorded: dict | None = None):
         self.recorded: dict = recorded or {}
@@ -73,12 +74,22 @@ class FileDigests:
         self.current[name] = entry
         return entry[1]
 
-    def note(self, name: str, st: os.stat_result, digest: str) -> None:
-        """`digest` is the content of `name` as `st` describes it (stat taken before reading).
-        A file changed too recently keeps its earlier entry, which no longer matches its status
-        and so is harmless: the runs right after an edit do not rewrite the whole record."""
+    def holds(self, name: str, st: os.stat_result, token: str) -> bool:
+        """Whether `name` still has the content `token` names: its status is unchanged since
+        that content was recorded for it (then the entry holds for the next run too)."""
+        entry = self.recorded.get(name)
+        if entry is None or len(entry) < 3 or entry[2] != token or entry[0] != status_key(st):
+            return False
+        self.current[name] = entry
+        return True
+
+    def note(self, name: str, st: os.stat_result, digest: str, token: str | None = None) -> None:
+        """`digest` (and `token`, if any) is the content of `name` as `st` describes it (stat
+        taken before reading). A file changed too recently keeps its earlier entry, which no
+        longer matches its status and so is harmless: the runs right after an edit do not
+        rewrite the whole record."""
         if max(st.st_mtime_ns, st.st_ctime_ns) < self._now - SAFE_AGE_NS:
-            self.current[name] = (status_key(st), digest)
+            self.current[name] = (status_key(st), digest, token) if token else (status_key(st), digest)
         elif name in self.recorded:
             self.current[name] = self.recorded[name]
 

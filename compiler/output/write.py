@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def diff_against(root: Path, new: dict[str, bytes], digests: FileDigests | None = None) -> dict[str, list[str]]:
+def diff_against(root: Path, new: Mapping[str, bytes], digests: FileDigests | None = None) -> dict[str, list[str]]:
     """Files of `new` added or changed against the tree at `root`, and files it removes.
 
     Reads one old file at a time, so the old tree is never held in memory; none at all whose
@@ -46,18 +47,26 @@ def diff_against(root: Path, new: dict[str, bytes], digests: FileDigests | None 
     return _diff(root, _scan(root)[0], new, digests)
 
 
-def _diff(root: Path, present: dict[str, os.stat_result | None], new: dict[str, bytes],
+def _diff(root: Path, present: dict[str, os.stat_result | None], new: Mapping[str, bytes],
           digests: FileDigests | None) -> dict[str, list[str]]:
     from compiler.cache import digest as digest_of
 
-    added, changed = [], []
-    base = str(root)
-    for rel, content in new.items():
+    added, changed, compare = [], [], []
+    token_of = getattr(new, "token", None) if digests else None  # an OutputTree's
+    for rel in new:
         if rel not in present:
             added.append(rel)
-            continue
-        st = present[rel]
-        if st is None or st.st_size != len(content):  # a link is replaced by the file
+        elif present[rel] is None:  # a link is replaced by the file
+            changed.append(rel)
+        else:
+            token = token_of(rel) if token_of else None
+            if token is None or not digests.holds(rel, present[rel], token):  # else unchanged, not even loaded
+                compare.append((rel, token))
+    _load(new, [rel for rel, _ in compare])
+    base = str(root)
+    for rel, token in compare:
+        content, st = new[rel], present[rel]
+        if st.st_size != len(content):
             changed.append(rel)
             continue
         known = digests.known(rel, st) if digests else None
@@ -68,9 +77,17 @@ def _diff(root: Path, present: dict[str, os.stat_result | None], new: dict[str, 
             same = read_bytes(f"{base}/{rel}", st.st_size) == content
         if not same:
             changed.append(rel)
-        elif digests and known is None:
-            digests.note(rel, st, new_digest)
+        elif digests:
+            digests.note(rel, st, new_digest, token)
     return {"added": sorted(added), "changed": sorted(changed), "removed": sorted(present.keys() - new.keys())}
+
+
+def _load(tree: Mapping[str, bytes], paths: list[str]) -> None:
+    """Load what `paths` of an OutputTree are still in the cache, at once (not one query per
+    file, and never from the writer threads)."""
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch:
+        prefetch(paths)
 
 
 def _scan(root: Path) -> tuple[dict[str, os.stat_result | None], bool]:
@@ -178,7 +195,7 @@ INCREMENTAL_SHARE = 0.2
 _JOURNAL = ".infc-journal.json"
 
 
-def write_tree(target: Path, tree: dict[str, bytes], digests: FileDigests | None = None) -> dict[str, list[str]]:
+def write_tree(target: Path, tree: Mapping[str, bytes], digests: FileDigests | None = None) -> dict[str, list[str]]:
     """Make `target` hold exactly `tree`, atomically as far as any reader or signal can tell;
     returns what changed (as `diff_against`, computed under the write lock, with `digests`).
 
@@ -202,6 +219,7 @@ def write_tree(target: Path, tree: dict[str, bytes], digests: FileDigests | None
         if has_links:  # a link committed into the output must not lead writes elsewhere
             _write_whole(target, tree, set())
         elif target.is_dir() and count <= min(INCREMENTAL_MAX, INCREMENTAL_SHARE * len(tree)):
+            _load(tree, touched)
             _write_incremental(target, tree, touched, changes["removed"])
         else:
             _write_whole(target, tree, set(tree) - set(touched))
@@ -226,7 +244,7 @@ THREADED_FROM = 200
 MAX_WRITERS = 4
 
 
-def _write_files(staging: Path, tree: dict[str, bytes], paths, link_from: Path | None = None,
+def _write_files(staging: Path, tree: Mapping[str, bytes], paths, link_from: Path | None = None,
                  unchanged: set[str] = frozenset()) -> None:
     paths = list(paths)
     writers = min(os.cpu_count() or 1, MAX_WRITERS)
@@ -254,7 +272,7 @@ def _write_files(staging: Path, tree: dict[str, bytes], paths, link_from: Path |
     pool.shutdown(wait=True)
 
 
-def _write_some(staging: Path, tree: dict[str, bytes], paths: list[str], link_from: Path | None,
+def _write_some(staging: Path, tree: Mapping[str, bytes], paths: list[str], link_from: Path | None,
                 unchanged: set[str], stop=None) -> None:
     made: set[str] = set()
     for rel in paths:
@@ -275,7 +293,8 @@ def _write_some(staging: Path, tree: dict[str, bytes], paths: list[str], link_fr
             handle.write(tree[rel])
 
 
-def _write_whole(target: Path, tree: dict[str, bytes], unchanged: set[str]) -> None:
+def _write_whole(target: Path, tree: Mapping[str, bytes], unchanged: set[str]) -> None:
+    _load(tree, list(tree))  # an unchanged file that cannot be linked is written
     staging = _staging(target)
     try:
         _write_files(staging, tree, tree, target, unchanged)
@@ -299,7 +318,7 @@ def _write_whole(target: Path, tree: dict[str, bytes], unchanged: set[str]) -> N
             _remove(old)
 
 
-def _write_incremental(target: Path, tree: dict[str, bytes], touched: list[str], removed: list[str]) -> None:
+def _write_incremental(target: Path, tree: Mapping[str, bytes], touched: list[str], removed: list[str]) -> None:
     staging = _staging(target)
     try:
         _write_files(staging, tree, touched)

@@ -128,3 +128,52 @@ def test_a_file_is_read_whole_whatever_size_it_had_when_found(tmp_path: Path, si
     assert file_digests.read_bytes(str(path), size_when_found) == b"kind: Thing\n"
     with pytest.raises(OSError):
         file_digests.read_bytes(str(tmp_path), 0)
+
+
+@pytest.fixture
+def loaded(monkeypatch) -> list[tuple]:
+    """The workload files a compile loaded from the cache (render key, file, name, revision)."""
+    import compiler.build as build
+
+    seen: list[tuple] = []
+    load = build._load_files
+
+    def counting(refs, *args):
+        seen.extend(refs)
+        return load(refs, *args)
+
+    monkeypatch.setattr(build, "_load_files", counting)
+    return seen
+
+
+def test_unchanged_workloads_files_are_neither_loaded_from_the_cache_nor_read(example_copy: Path, later,
+                                                                             reads: list[str], loaded: list):
+    compile_(example_copy)
+    compile_(example_copy)  # compares the files written by the first run, and records them
+    (example_copy / QWEN).write_text((example_copy / QWEN).read_text().replace("maxModelLen: 4096", "maxModelLen: 8192"))
+    reads.clear()
+    loaded.clear()
+    assert "2 changed" in compile_(example_copy)  # its service.yaml and the lock file
+    assert loaded == []
+    assert [name for name in reads if name.endswith(".yaml") and name != "infc.yaml"] == ["qwen-small.yaml"]
+
+
+def test_a_reverted_edit_takes_its_files_from_the_cache_under_a_new_revision(example_copy: Path, later, loaded: list):
+    from compiler.build import compile_repository
+    from compiler.output.write import read_tree
+
+    compile_(example_copy)
+    compile_(example_copy)
+    original = (example_copy / QWEN).read_text()
+    (example_copy / QWEN).write_text(original.replace("maxModelLen: 4096", "maxModelLen: 8192"))
+    compile_(example_copy)
+    compile_(example_copy)  # records the edited files as they are on disk
+    (example_copy / QWEN).write_text(original)  # rendered before: its files come from the cache
+    loaded.clear()
+    assert "1 new revisions" in compile_(example_copy)
+    assert sorted((filename, number) for _, filename, _, number in loaded) == [("kustomization.yaml", 3),
+                                                                               ("service.yaml", 3)]
+    assert b"name: qwen-small-00003\n" in (example_copy / QWEN_OUT).read_bytes()
+    # The tree on disk is what a compile without any cache makes of the same repository.
+    fresh = compile_repository(example_copy, use_cache=False)
+    assert dict(fresh.tree.items()) == read_tree(example_copy / "deploy")
