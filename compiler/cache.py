@@ -8,8 +8,11 @@ Tables of one SQLite file under the user's cache directory (never in the reposit
   and the findings of resolving, policing and checking it;
 - `renders` / `emitted` / `cluster-objects` / `kustomizations` / `delivery`: digest of
   everything some manifests depend on -> the rendered files (and validation findings);
-  `render-outcomes`: the same key -> a workload's spec hash and findings without its files
-  (for `infc check FILES`, which renders only those files' workloads);
+  `render-outcomes`: the same key -> a workload's spec hash, findings and file names without
+  the files (for `infc check FILES`, which renders only those files' workloads, and for a
+  compile, which loads a workload's files only to write them: compiler/output/tree.py);
+- `repository-findings` / `rolling-findings`: what the repository rules read of every
+  workload (and the old footprints of the changed ones) -> their findings and node pools;
 - `config`, `baseline`, `policy-findings`: infc.yaml, the built-in policy, policies' own findings;
 - `file-digests`: the status and content digest of each input and output file (see
   compiler/file_digests.py), so that unchanged files are not read to be hashed or compared;
