@@ -83,9 +83,16 @@ def bench_size(n: int, scratch: Path) -> None:
     row("infc check <same file>, edited again", median_of(max(runs, 3), check, before=edit, cwd=repo))
     row("infc validate <output>", median_of(runs, [*INFC, "validate", "--cluster", str(repo / "clusters/prod.yaml"),
                                                    str(repo / "deploy")]))
-    again = median_of(runs, [*INFC, "compile", str(repo)], before=edit)
-    row("recompile after one change", again)
-    print(f"  {'recompile / full compile':<40} {again[0] / full[0]:8.2f}", flush=True)
+    # The first recompile after a full compile reads the output tree back once: files written
+    # less than two seconds before a run are never trusted by their status alone (racy-clean),
+    # so the full compile could not record their digests. The runs after it compare by status.
+    recompile = [*INFC, "compile", str(repo)]
+    first = median_of(1, recompile, before=edit)
+    row("recompile after one change, first", first)
+    again = median_of(max(runs, 3), recompile, before=edit)
+    row("recompile after one change, again", again)
+    print(f"  {'recompile / full compile: first, again':<40} {first[0] / full[0]:8.2f} {again[0] / full[0]:5.2f}",
+          flush=True)
     shutil.rmtree(repo, ignore_errors=True)
 
 
