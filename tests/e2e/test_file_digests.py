@@ -177,3 +177,19 @@ def test_a_reverted_edit_takes_its_files_from_the_cache_under_a_new_revision(exa
     # The tree on disk is what a compile without any cache makes of the same repository.
     fresh = compile_repository(example_copy, use_cache=False)
     assert dict(fresh.tree.items()) == read_tree(example_copy / "deploy")
+
+
+def test_a_revision_number_set_in_the_lock_file_reaches_the_unchanged_manifest(example_copy: Path, later,
+                                                                               loaded: list):
+    import json
+
+    compile_(example_copy)
+    compile_(example_copy)  # records the output files with their renders' tokens
+    lock_path = example_copy / "deploy/prod/infc.lock.json"
+    lock = json.loads(lock_path.read_text())
+    lock["workloads"]["runai-nlp/qwen-small"]["revision"] = 7  # by hand: the spec hash is unchanged
+    lock_path.write_text(json.dumps(lock, indent=2))
+    loaded.clear()
+    compile_(example_copy)
+    assert b"name: qwen-small-00007\n" in (example_copy / QWEN_OUT).read_bytes()
+    assert {filename for _, filename, _, _ in loaded} == {"service.yaml", "kustomization.yaml"}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import compile_repository
-from compiler.output.write import write_tree
+from compiler.output.write import read_tree, write_tree
 from compiler.spec.parse import DeferredParsed
 from repo_builder import BASE_FILES, make_repo, workload
 from support import EXAMPLE
@@ -34,10 +34,25 @@ def wl(name: str, gpus: int = 2, extra: str = "") -> str:
 
 
 def _run(root: Path, use_cache: bool) -> tuple[list[str], dict[str, bytes] | None]:
+    """Compile and write as `infc compile` does; what it reports and the tree it wrote."""
     build = compile_repository(root, use_cache=use_cache)
     if build.tree is not None:
-        write_tree(build.analysis.output_dir, build.tree)
+        write_tree(build.analysis.output_dir, build.tree, build.output_digests)
+        build.remember_output()
+        assert read_tree(build.analysis.output_dir) == build.tree
     return [f"{d.location} {d.code} {d.message}" for d in build.diagnostics], build.tree
+
+
+@pytest.fixture(autouse=True)
+def later(monkeypatch):
+    """Runs happen a minute after the files were written, so that each run records the output
+    files it compared and the next one takes them by their status (and their render's token)."""
+    import time
+    import types
+
+    import compiler.file_digests as file_digests
+
+    monkeypatch.setattr(file_digests, "time", types.SimpleNamespace(time_ns=lambda: time.time_ns() + 60_000_000_000))
 
 
 @pytest.fixture
