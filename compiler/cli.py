@@ -64,7 +64,8 @@ class InfcGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        # A reader that left early (`infc compile | head -1`): click ends the run quietly (exit 1).
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, BrokenPipeError):
             raise
         except KeyboardInterrupt:
             click.echo("infc: interrupted; the output tree was left as it was", err=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from support import PROJECT, run_infc
@@ -185,3 +187,21 @@ def test_an_unwritable_output_is_a_clear_error(example_copy: Path, monkeypatch):
     result = CliRunner().invoke(cli, ["compile", str(example_copy)])
     assert result.exit_code == 1
     assert "cannot write deploy/: Read-only file system (the previous output tree is unchanged)" in result.output
+
+
+@pytest.mark.parametrize("command", [["compile"], ["quota"], ["endpoints"], ["check"], ["--help"]])
+def test_a_reader_that_leaves_early_is_no_internal_error(example_copy: Path, command: list[str]):
+    """`infc compile | head -1`: the pipe closes before the report is written."""
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([str(Path(sys.executable).with_name("infc")), *command, str(example_copy)],
+                                stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300,
+                                env={**os.environ, "NO_COLOR": "1"})
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert result.returncode == 1  # as click ends `infc --help` into a closed pipe
