@@ -70,6 +70,10 @@ class InfcGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("infc: interrupted; the output tree was left as it was", err=True)
             sys.exit(130)
+        except OSError as exc:  # the machine's, not the input's: a full disk, a failing stream, a permission
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"infc: {exc.strerror or exc}{where}", err=True)
+            sys.exit(EXIT_ERRORS)
         except Exception:  # noqa: BLE001 - the one place internal errors surface
             import traceback
 
@@ -333,6 +337,11 @@ def init_cmd(directory: Path) -> None:
 def main() -> None:
     import gc
 
+    # A parent that closed our standard streams (some runners and daemons do) gets no output,
+    # not a crash.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))
     # One short run whose long-lived data (documents, cache entries) has no reference cycles:
     # full collections only re-walked that growing heap (40% of a 10,000-workload recompile).
     # Young collections stay, for the short-lived cycles of YAML parsers (`infc validate`).

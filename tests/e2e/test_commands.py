@@ -205,3 +205,19 @@ def test_a_reader_that_leaves_early_is_no_internal_error(example_copy: Path, com
         os.close(write_end)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     assert result.returncode == 1  # as click ends `infc --help` into a closed pipe
+
+
+def test_a_full_disk_or_a_closed_stream_is_said_plainly(example_copy: Path, tmp_path: Path):
+    import subprocess
+    import sys
+
+    infc = str(Path(sys.executable).with_name("infc"))
+    full = subprocess.run(f"{infc} quota {example_copy} > /dev/full", shell=True, capture_output=True, text=True)
+    assert full.returncode == 1 and full.stderr == "infc: No space left on device\n", full.stderr
+    closed = subprocess.run(f"{infc} compile {example_copy} >&-", shell=True, capture_output=True, text=True)
+    assert closed.returncode == 0 and closed.stderr == "", closed.stderr  # no report, the tree written
+    assert (example_copy / "deploy/prod/infc.lock.json").is_file()
+    (tmp_path / "a-file").write_text("x\n")
+    result = run_infc("init", str(tmp_path / "a-file" / "starter"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("infc: Not a directory: ") and "a-file" in result.stderr, result.stderr
