@@ -248,13 +248,16 @@ def plan_cmd(repo: Path, fmt: str | None) -> None:
 @click.option("--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> None:
-    """The effective spec of WORKLOAD: each value, the file:line that set it, the rules on it."""
+    """The effective spec of WORKLOAD (its name, or PROJECT/NAME as reports write it): each
+    value, the file:line that set it, the rules on it."""
     import json
 
     from compiler.explain import explain_data, find_workloads, format_explain_text
     from compiler.load.inputs import find_root
     from compiler.pipeline import analyse
 
+    if project is None and "/" in workload:  # a workload's name is a DNS label: never a slash
+        project, workload = workload.split("/", 1)
     root = find_root(repo)
     analysis = analyse(root)
     data = explain_data(analysis, workload, project)

@@ -60,6 +60,11 @@ def test_explain_names_the_file_that_set_each_value(example_copy: Path):
     assert row["value"] == 4 and row["rules"][0]["attribute"] == "max"
     missing = run_infc("explain", "nope", "--repo", str(example_copy))
     assert missing.returncode == 2 and "no workload named 'nope'" in missing.stderr
+    # As reports name it: project/name.
+    keyed = run_infc("explain", "nlp/mixtral", "--repo", str(example_copy))
+    assert keyed.returncode == 0 and keyed.stdout == result.stdout
+    elsewhere = run_infc("explain", "vision/mixtral", "--repo", str(example_copy))
+    assert elsewhere.returncode == 2 and "in project 'vision'" in elsewhere.stderr
 
 
 def test_schema_and_init(tmp_path: Path):
