@@ -142,16 +142,20 @@ class _Emitter:
     def report(self, findings, source: Location) -> None:
         self.diags.extend(Diagnostic(code, message, source, hint=hint) for code, message, hint in findings)
 
-    def emit(self, rel: str, obj: dict, source: Location) -> None:
-        key = _digest_of(self.output, self.cluster, rel, repr(self.settings), obj)
-        hit = self.cache.get("emitted", key) if self.cache else None
-        if hit is None:
-            hit = (dump(obj), self.check(rel, obj))
-            if self.cache:
-                self.cache.put("emitted", key, hit)
-        content, findings = hit
-        self.report(findings, source)
-        self.tree[f"{self.cluster}/{rel}"] = content
+    def emit(self, items: list[tuple[str, dict, Location]]) -> None:
+        """Add each (path under the cluster, object, where it comes from): its bytes and findings
+        from the cache when it was emitted before (one query for all: a cluster has hundreds)."""
+        settings = repr(self.settings)
+        keys = [_digest_of(self.output, self.cluster, rel, settings, obj) for rel, obj, _ in items]
+        hits = self.cache.get_many("emitted", keys) if self.cache else [None] * len(keys)
+        for (rel, obj, source), key, hit in zip(items, keys, hits):
+            if hit is None:
+                hit = (dump(obj), self.check(rel, obj))
+                if self.cache:
+                    self.cache.put("emitted", key, hit)
+            content, findings = hit
+            self.report(findings, source)
+            self.tree[f"{self.cluster}/{rel}"] = content
 
 
 def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
@@ -179,11 +183,10 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
 
         projects = sorted((p for p in repo.projects.values() if p.obj.spec.cluster == cluster_name), key=lambda p: p.name)
         departments = sorted((d for d in repo.departments.values() if d.obj.spec.cluster == cluster_name), key=lambda d: d.name)
-        cluster_files = []
-        for r in cached(cache, "cluster-objects", _digest_of(templates_digest, _sources(cluster, *departments, *projects)),
-                         lambda: render_cluster(cluster, departments, projects, renderer)):
-            out.emit(f"cluster/{r.filename}", r.obj, cluster.doc.loc())
-            cluster_files.append(r.filename)
+        objects = cached(cache, "cluster-objects", _digest_of(templates_digest, _sources(cluster, *departments, *projects)),
+                         lambda: render_cluster(cluster, departments, projects, renderer))
+        out.emit([(f"cluster/{r.filename}", r.obj, cluster.doc.loc()) for r in objects])
+        cluster_files = [r.filename for r in objects]
 
         jobs = [(f, analysis.pool_for(f)) for f in by_cluster.get(cluster_name, [])]
         rendered = _workload_files(jobs, analysis, renderer, out, cache, _digest_of(context, _sources(cluster)),
@@ -215,8 +218,7 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
                                                              cluster_name, config.output, sorted(ns_dirs)]),
             lambda: render_delivery(config, cluster_name, config.output, sorted(ns_dirs), renderer))
         config_loc = repo.config.doc.loc() if repo.config else cluster.doc.loc()
-        for r in delivery:
-            out.emit(f"{subdir}/{r.filename}", r.obj, config_loc)
+        out.emit([(f"{subdir}/{r.filename}", r.obj, config_loc) for r in delivery])
         tree[f"{cluster_name}/{LOCK_NAME}"] = render_lock(entries)
         build.lock_entries[cluster_name] = entries
     diags.extend(_rolling(analysis, changed, previous, cache))
