@@ -198,12 +198,13 @@ def _render_tree(analysis: Analysis, renderer, previous, build: Build, cache,
             number = _numbered(w, r.spec_hash, r.findings, out, old_entries, changed)
             if build.only_files is None:
                 token = f"{r.key}:{number}"
+                if r.files is None:  # from the cache: loaded only if written or read
+                    sources[r.key] = (w, pool, out)
                 for filename in r.filenames:
                     path = f"{cluster_name}/{key}/{filename}"
                     tokens[path] = token
-                    if r.files is None:  # from the cache: loaded only if written or read
+                    if r.files is None:
                         deferred[path] = (r.key, filename, w.name, number)
-                        sources[r.key] = (w, pool, out)
                     else:
                         tree[path] = with_revision(filename, r.files[filename], w.name, number)
             entries[key] = {"revision": number, "specHash": r.spec_hash, "footprint": footprint_of(w.demand, pool),

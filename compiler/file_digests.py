@@ -78,10 +78,7 @@ class FileDigests:
         """Whether `name` still has the content `token` names: its status is unchanged since
         that content was recorded for it (then the entry holds for the next run too)."""
         entry = self.recorded.get(name)
-        if entry is None or len(entry) < 3 or entry[2] != token or entry[0] != status_key(st):
-            return False
-        self.current[name] = entry
-        return True
+        return entry is not None and entry[2:] == (token,) and self.known(name, st) is not None
 
     def note(self, name: str, st: os.stat_result, digest: str, token: str | None = None) -> None:
         """`digest` (and `token`, if any) is the content of `name` as `st` describes it (stat
