@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from compiler import __version__
+from compiler.user_dirs import cache_dir
 
 _FLUSH_EVERY = 500  # pending entries written per transaction, to bound memory
 _BATCH = 500  # keys per query of get_many (SQLite allows 32,766 parameters)
@@ -70,19 +71,13 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def cache_dir() -> Path:
-    if os.environ.get("INFC_CACHE_DIR"):
-        return Path(os.environ["INFC_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "infc"
-
-
 class Cache:
     """One repository's cache; entries this run did not use are dropped when it is saved."""
 
     def __init__(self, root: Path):
         self.enabled = os.environ.get("INFC_NO_CACHE", "") not in ("1", "true", "yes")
         repo_key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-        self.path = cache_dir() / f"{repo_key}-{code_fingerprint()}.sqlite"
+        self.path = Path(cache_dir()) / f"{repo_key}-{code_fingerprint()}.sqlite"
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str, bytes]] = []
         self._used: set[tuple[str, str]] = set()

@@ -15,7 +15,7 @@ SHARED = PROJECT.parent / "shared"
 def run_infc(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
     """Run the installed `infc` console script in a subprocess, as a user would."""
     exe = Path(sys.executable).with_name("infc")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.cli"]
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.launch"]
     full_env = {**os.environ, "NO_COLOR": "1"}
     full_env.pop("GITHUB_ACTIONS", None)
     full_env.update(env or {})

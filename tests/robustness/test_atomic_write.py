@@ -23,7 +23,7 @@ from generate import generate, workload_text  # noqa: E402
 
 def _infc() -> list[str]:
     exe = Path(sys.executable).with_name("infc")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.launch"]
 
 
 def _consistent(tree: dict[str, bytes]) -> bool:

@@ -1,0 +1,122 @@
+"""The `infc` executable. When a resident `infc serve` is up for this installation, the run is
+handed to it (it has everything imported and built already: compiler/server.py); otherwise,
+or when it declines, the run happens here. Imports nothing heavy: this is all a served run
+loads.
+
+The server receives this process's standard streams themselves (file descriptors passed over
+the socket), its arguments, working directory, environment and umask, so a served run reads,
+writes and exits exactly as one run here would. Signals sent to this process (Ctrl-C, a CI
+runner's SIGTERM) are passed on to the run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HEADER = 13  # b"INFC", one letter for the request, the body's length in 8 hex digits
+RUN, PING, STOP = b"R", b"P", b"S"
+FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] != "serve":
+        code = served(sys.argv)
+        if code is not None:
+            os._exit(code)
+    from compiler.cli import main as run_here
+
+    run_here()
+
+
+def request(kind: bytes, body: bytes = b"") -> bytes:
+    return b"INFC" + kind + b"%08x" % len(body) + body
+
+
+def served(argv: list[str]) -> int | None:
+    """The exit code of the run as the server made it, or None when no server took it."""
+    if os.name != "posix" or os.environ.get("INFC_SERVER") == "off":
+        return None
+    from compiler.user_dirs import server_socket
+
+    path = server_socket()
+    try:
+        # Only a socket of this user's: another user who could write to the cache directory
+        # must not receive this run's environment and streams.
+        if os.stat(path).st_uid != os.getuid():
+            return None
+    except OSError:
+        return None
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+        streams = _streams()
+        message = request(RUN, _body(argv))
+        socket.send_fds(sock, [message[:HEADER]], streams)
+        sock.sendall(message[HEADER:])
+        replies = sock.makefile("rb")
+        accepted = replies.readline()
+    except OSError:  # nobody listening (a server that ended), or it went away: run here
+        return None
+    if not accepted.startswith(b"pid "):
+        return None  # the server declined (an edited or upgraded infc): run here
+    return _wait(int(accepted[4:]), replies)
+
+
+def _wait(pid: int, replies) -> int:
+    import signal
+
+    received: list[int] = []
+
+    def forward(signum, _frame):
+        received.append(signum)
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+
+    for name in FORWARDED:
+        signal.signal(getattr(signal, name), forward)
+    try:
+        last = replies.readline()
+    except OSError:
+        last = b""
+    if last.startswith(b"exit "):
+        return int(last[5:])
+    if received:  # the run ended on the signal passed to it
+        return 128 + received[-1]
+    print("infc: internal error: the run in `infc serve` ended without an exit code; this is a bug in infc",
+          file=sys.stderr)
+    return 3
+
+
+def _streams() -> list[int]:
+    """Descriptors 0, 1, 2; one that is closed here is the null device there."""
+    fds = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+            fds.append(fd)
+        except OSError:
+            fds.append(os.open(os.devnull, os.O_RDWR))
+    return fds
+
+
+def _body(argv: list[str]) -> bytes:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    fields = [os.getcwd(), "%o" % umask, *_encoding(sys.stdout), *_encoding(sys.stderr), str(len(argv)), *argv]
+    fields.extend(f"{k}={v}" for k, v in os.environ.items())
+    return "\0".join(fields).encode("utf-8", "surrogateescape")
+
+
+def _encoding(stream) -> tuple[str, str]:
+    if stream is None:
+        return "utf-8", "strict"
+    return stream.encoding or "utf-8", stream.errors or "strict"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,147 @@
+"""`infc serve`: runs handed to a resident server behave exactly as runs of their own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from compiler.output.write import read_tree
+from support import run_infc
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from generate import generate  # noqa: E402
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="the server passes file descriptors over a Unix socket")
+INFC = str(Path(sys.executable).with_name("infc"))
+
+
+@pytest.fixture
+def served():
+    """A server of its own (its own short cache directory: socket paths are short); the
+    environment that reaches it."""
+    cache = tempfile.mkdtemp(prefix="infc-serve-test-")
+    env = {**os.environ, "INFC_CACHE_DIR": cache, "NO_COLOR": "1"}
+    server = subprocess.Popen([INFC, "serve", "--idle", "5"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(300):
+            if any(Path(cache).glob("serve-*.sock")) and run_infc("--version", env=env).returncode == 0:
+                break
+            assert server.poll() is None, server.stderr.read()
+            time.sleep(0.1)
+        yield env
+    finally:
+        subprocess.run([INFC, "serve", "--stop"], env=env, capture_output=True, timeout=30)
+        try:
+            server.wait(timeout=30)
+        finally:
+            server.kill()
+            shutil.rmtree(cache, ignore_errors=True)
+
+
+def _poisoned(tmp_path: Path, env: dict) -> dict:
+    """The environment with click and pydantic made unimportable: a run that still works was
+    not made by this process but by the server, which loaded them before."""
+    poison = tmp_path / "poison"
+    poison.mkdir()
+    for name in ("click", "pydantic"):
+        (poison / f"{name}.py").write_text("raise ImportError('not in the launcher')\n")
+    return {**env, "PYTHONPATH": str(poison)}
+
+
+def _same(a: subprocess.CompletedProcess, b: subprocess.CompletedProcess, here: str, there: str) -> None:
+    assert (a.returncode, a.stdout.replace(here, there), a.stderr.replace(here, there)) == \
+        (b.returncode, b.stdout, b.stderr)
+
+
+def test_a_served_run_prints_writes_and_exits_as_a_run_of_its_own(served, example_copy: Path, tmp_path: Path):
+    twin = tmp_path / "twin"
+    shutil.copytree(example_copy, twin)
+    poisoned = _poisoned(tmp_path, served)
+    here_env = {**served, "INFC_SERVER": "off"}
+    broken = "workloads/nlp/llama-chat.yaml"
+    for args in (["compile", "."], ["compile", ".", "--format", "json"], ["quota", "."], ["check", broken],
+                 ["bogus-command"], ["compile", ".", "--check"]):
+        a = run_infc(*args, cwd=example_copy, env=poisoned)
+        b = run_infc(*args, cwd=twin, env=here_env)
+        assert "not in the launcher" not in a.stderr
+        _same(a, b, str(example_copy), str(twin))
+    assert read_tree(example_copy / "deploy") == read_tree(twin / "deploy")
+    # An input error: the same diagnostics and exit code, and nothing written.
+    for repo in (example_copy, twin):
+        path = repo / broken
+        path.write_text(path.read_text().replace("maxModelLen: 8192", "maxModelLen: lots"))
+    a = run_infc("compile", cwd=example_copy, env=poisoned)
+    b = run_infc("compile", cwd=twin, env=here_env)
+    assert a.returncode == 1 and "maxModelLen" in a.stdout
+    _same(a, b, str(example_copy), str(twin))
+
+
+def test_a_served_run_takes_the_callers_umask_and_closed_streams(served, example_copy: Path, tmp_path: Path):
+    poisoned = _poisoned(tmp_path, served)
+    done = subprocess.run(f"umask 077; exec {INFC} compile . >&-", shell=True, cwd=example_copy, env=poisoned,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "not in the launcher" not in done.stderr
+    service = next((example_copy / "deploy").rglob("service.yaml"))
+    assert service.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_to_the_launcher_interrupts_the_served_run(served, tmp_path: Path, sig):
+    env = {**_poisoned(tmp_path, served), "INFC_NO_CACHE": "1"}
+    interrupted = 0
+    for delay in (0.2, 0.5):
+        repo = generate(tmp_path / f"repo-{delay}", 400)
+        proc = subprocess.Popen([INFC, "compile", str(repo)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+        if proc.returncode == 0:  # done before the signal: the whole tree
+            assert len(read_tree(repo / "deploy")) > 400
+            continue
+        interrupted += 1
+        if sig == signal.SIGINT:
+            assert proc.returncode == 130 and "interrupted" in err
+        else:  # as a run of its own: ended by the signal, or (while writing) after the swap is undone
+            assert proc.returncode in (130, 128 + sig)
+        assert not (repo / "deploy").exists()  # an interrupted first compile leaves no tree at all
+    assert interrupted
+
+
+def test_a_server_of_an_edited_infc_declines_and_ends(served, example_copy: Path, monkeypatch):
+    """The launcher then runs the command itself; the stale server leaves its socket free."""
+    from compiler import cache
+
+    socket_path = next(Path(served["INFC_CACHE_DIR"]).glob("serve-*.sock"))
+    source = Path(cache.__file__).parent / "explain.py"
+    stat = source.stat()
+    try:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        result = run_infc("compile", str(example_copy), env=served)
+        assert result.returncode == 0 and "no problems found" in result.stdout
+        for _ in range(100):
+            if not socket_path.exists():
+                break
+            time.sleep(0.05)
+        assert not socket_path.exists()
+    finally:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_serve_refuses_a_second_server_and_stop_ends_it(served):
+    second = subprocess.run([INFC, "serve"], env=served, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1 and "already running" in second.stderr
+    stopped = subprocess.run([INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
+    assert stopped.returncode == 0 and "stopped the server" in stopped.stdout
+    again = subprocess.run([INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
+    assert "no server is running" in again.stdout
