@@ -177,7 +177,8 @@ def _loop(listener: socket.socket, path: str, fingerprint: str, idle_seconds: fl
                 continue
             finally:
                 for fd in fds:
-                    os.close(fd)
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
 
 
 def _end(signum, _frame):
@@ -224,10 +225,14 @@ def _run(conn: socket.socket, body: bytes, fds: list[int]) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
+        for fd in set(fds) - {0, 1, 2}:
+            os.close(fd)
         os.chdir(cwd)
         os.umask(int(umask, 8))
         os.environ.clear()
         os.environ.update(env)
+        tempfile.tempdir = None  # chosen again from this run's TMPDIR
+        time.tzset()
         sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
         sys.stdout = sys.__stdout__ = open(1, "w", encoding=out_enc, errors=out_err, closefd=False,
                                            buffering=1 if os.isatty(1) else -1)
