@@ -18,6 +18,7 @@ runs.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import signal
@@ -42,17 +43,29 @@ def serve(idle_minutes: float, announce=print) -> None:
     if len(os.fsencode(path)) > SOCKET_PATH_MAX:
         raise ServeError(f"the socket path {path} is too long for the system; "
                          "set INFC_CACHE_DIR to a shorter directory")
-    if ping(path):
-        raise ServeError(f"a server is already running on {path}")
-    fingerprint = warm_up()
-    listener = _listen(path)
-    inode = os.stat(path).st_ino
-    announce(f"infc: serving on {path} (pid {os.getpid()}); idle after {idle_minutes:g} min, "
-             "`infc serve --stop` ends it")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # Held for the server's life: of two servers started at once (two editor windows), one serves.
+    claim = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        _loop(listener, path, fingerprint, idle_minutes * 60)
+        fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(claim)
+        raise ServeError(f"a server is already running on {path}") from None
+    fingerprint = warm_up()
+    signal.signal(signal.SIGTERM, _end)
+    signal.signal(signal.SIGHUP, _end)
+    listener = None
+    try:
+        listener, inode = _listen(path)
+        announce(f"infc: serving on {path} (pid {os.getpid()}); idle after {idle_minutes:g} min, "
+                 "`infc serve --stop` ends it")
+        _loop(listener, claim, fingerprint, idle_minutes * 60)
+    except KeyboardInterrupt:  # Ctrl-C in the foreground, SIGTERM, SIGHUP: end as when idle
+        pass
     finally:
-        _remove(listener, path, inode)
+        if listener is not None:
+            _remove(listener, path, inode)
+        os.close(claim)
 
 
 def ping(path: str) -> int | None:
@@ -94,26 +107,27 @@ def warm_up() -> str:
     from compiler.starter import write_starter
 
     saved = dict(os.environ)
-    with tempfile.TemporaryDirectory(prefix="infc-serve-") as scratch:
-        repo = Path(scratch) / "repo"
-        written = write_starter(repo)
-        workload = next(str(repo / f) for f in written if str(f).startswith("workloads/"))
-        os.environ["INFC_CACHE_DIR"] = str(Path(scratch) / "cache")
-        os.environ["NO_COLOR"] = "1"
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            for args in (["compile", str(repo)], ["check", workload, "--repo", str(repo)],
-                         ["validate", str(repo / "deploy")], ["plan", str(repo)], ["quota", str(repo)],
-                         ["endpoints", str(repo)]):
-                run(args)
-    os.environ.clear()
-    os.environ.update(saved)
+    try:
+        with tempfile.TemporaryDirectory(prefix="infc-serve-") as scratch:
+            repo = Path(scratch) / "repo"
+            written = write_starter(repo)
+            workload = next(str(repo / f) for f in written if str(f).startswith("workloads/"))
+            os.environ["INFC_CACHE_DIR"] = str(Path(scratch) / "cache")
+            os.environ["NO_COLOR"] = "1"
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                for args in (["compile", str(repo)], ["check", workload, "--repo", str(repo)],
+                             ["validate", str(repo / "deploy")], ["plan", str(repo)], ["quota", str(repo)],
+                             ["endpoints", str(repo)]):
+                    run(args)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return code_fingerprint()
 
 
-def _listen(path: str) -> socket.socket:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+def _listen(path: str) -> tuple[socket.socket, int]:
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)  # a socket left by a server that did not end cleanly (nobody answered it)
+        os.unlink(path)  # a socket left by a server that did not end cleanly (its lock was free)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     umask = os.umask(0o177)  # the socket is the user's alone
     try:
@@ -121,7 +135,7 @@ def _listen(path: str) -> socket.socket:
     finally:
         os.umask(umask)
     listener.listen(64)
-    return listener
+    return listener, os.stat(path).st_ino
 
 
 def _remove(listener: socket.socket, path: str, inode: int) -> None:
@@ -131,54 +145,58 @@ def _remove(listener: socket.socket, path: str, inode: int) -> None:
             os.unlink(path)
 
 
-def _loop(listener: socket.socket, path: str, fingerprint: str, idle_seconds: float) -> None:
+def _loop(listener: socket.socket, claim: int, fingerprint: str, idle_seconds: float) -> None:
     import gc
-
-    from compiler.cache import code_fingerprint
 
     # Freeze what the warm-up built: forked runs neither collect nor copy it.
     gc.collect()
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # runs are reaped by the system
-    signal.signal(signal.SIGTERM, _end)
-    signal.signal(signal.SIGHUP, _end)
     listener.settimeout(idle_seconds)
     while True:
         try:
             conn, _ = listener.accept()
         except TimeoutError:
             return
-        except KeyboardInterrupt:
-            return
         with conn:
             conn.settimeout(5)  # a client that does not send its request is dropped, not waited for
-            try:
-                kind, body, fds = _receive(conn)
-            except (OSError, ValueError):
-                continue
-            try:
-                if not _same_user(conn):
-                    continue
-                if kind == PING:
-                    conn.sendall(b"pong %d\n" % os.getpid())
-                elif kind == STOP:
-                    conn.sendall(b"stop %d\n" % os.getpid())
-                    return
-                elif kind == RUN:
-                    # An edit or upgrade of infc or of a library it uses: what the server has
-                    # loaded is stale. The launcher runs the command itself; the server ends.
-                    if code_fingerprint.__wrapped__() != fingerprint:
-                        conn.sendall(b"stale\n")
-                        return
-                    if os.fork() == 0:
-                        listener.close()
-                        _run(conn, body, fds)  # never returns
-            except OSError:
-                continue
-            finally:
-                for fd in fds:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
+            if not _answer(conn, listener, claim, fingerprint):
+                return
+
+
+def _answer(conn: socket.socket, listener: socket.socket, claim: int, fingerprint: str) -> bool:
+    """Answer one request; False when the server should end."""
+    from compiler.cache import code_fingerprint
+
+    try:
+        kind, body, fds = _receive(conn)
+    except (OSError, ValueError):
+        return True
+    try:
+        if not _same_user(conn):
+            return True
+        if kind == PING:
+            conn.sendall(b"pong %d\n" % os.getpid())
+        elif kind == STOP:
+            conn.sendall(b"stop %d\n" % os.getpid())
+            return False
+        elif kind == RUN:
+            # An edit or upgrade of infc or of a library it uses: what the server has loaded
+            # is stale. The launcher runs the command itself; the server ends.
+            if code_fingerprint.__wrapped__() != fingerprint:
+                conn.sendall(b"stale\n")
+                return False
+            if os.fork() == 0:
+                listener.close()
+                os.close(claim)  # a run that outlives the server does not keep the next one out
+                _run(conn, body, fds)  # never returns
+    except OSError:
+        pass
+    finally:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    return True
 
 
 def _end(signum, _frame):

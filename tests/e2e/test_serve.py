@@ -145,3 +145,23 @@ def test_serve_refuses_a_second_server_and_stop_ends_it(served):
     assert stopped.returncode == 0 and "stopped the server" in stopped.stdout
     again = subprocess.run([INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
     assert "no server is running" in again.stdout
+
+
+def test_a_server_ends_on_sigterm_or_when_idle_and_leaves_no_socket(tmp_path: Path):
+    cache = tempfile.mkdtemp(prefix="infc-serve-test-")
+    env = {**os.environ, "INFC_CACHE_DIR": cache}
+    try:
+        for idle, ending in (("5", signal.SIGTERM), ("0.02", None)):  # 0.02 min: about a second
+            server = subprocess.Popen([INFC, "serve", "--idle", idle], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True)
+            for _ in range(300):
+                if "serving on" in (line := server.stderr.readline()):
+                    break
+            assert "serving on" in line
+            assert list(Path(cache).glob("serve-*.sock"))
+            if ending:
+                server.send_signal(ending)
+            assert server.wait(timeout=60) == 0
+            assert not list(Path(cache).glob("serve-*.sock"))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
