@@ -344,6 +344,9 @@ def init_cmd(directory: Path) -> None:
 @click.option("--stop", "stop_it", is_flag=True, help="End the running server.")
 def serve_cmd(idle_minutes: float, detach: bool, stop_it: bool) -> None:
     """Keep infc loaded: later runs by this user start in a few milliseconds (editor loop, hooks)."""
+    if os.name != "posix":
+        raise click.ClickException("infc serve needs a POSIX system (Linux, macOS): it passes file descriptors "
+                                   "over a Unix socket")
     from compiler import server
     from compiler.user_dirs import server_socket
 
