@@ -75,6 +75,12 @@ def test_a_served_run_prints_writes_and_exits_as_a_run_of_its_own(served, exampl
         assert "not in the launcher" not in a.stderr
         _same(a, b, str(example_copy), str(twin))
     assert read_tree(example_copy / "deploy") == read_tree(twin / "deploy")
+    # Standard input reaches the run: `validate -` of a manifest with an invalid field.
+    service = next((twin / "deploy").rglob("service.yaml")).read_text().replace("containers:", "containerz:", 1)
+    a = run_infc("validate", "-", cwd=example_copy, env=poisoned, input=service)
+    b = run_infc("validate", "-", cwd=twin, env=here_env, input=service)
+    assert a.returncode == 1 and "containerz" in a.stdout
+    _same(a, b, str(example_copy), str(twin))
     # An input error: the same diagnostics and exit code, and nothing written.
     for repo in (example_copy, twin):
         path = repo / broken
