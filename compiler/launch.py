@@ -34,8 +34,12 @@ def request(kind: bytes, body: bytes = b"") -> bytes:
 
 
 def served(argv: list[str]) -> int | None:
-    """The exit code of the run as the server made it, or None when no server took it."""
-    if os.name != "posix" or os.environ.get("INFC_SERVER") == "off":
+    """The exit code of the run as the server made it, or None when no server took it.
+
+    INFC_SERVER=off never hands a run over; INFC_SERVER=auto starts a server in the
+    background when none is up (this run is made here, the next ones there)."""
+    mode = os.environ.get("INFC_SERVER", "")
+    if os.name != "posix" or mode == "off":
         return None
     from compiler.user_dirs import server_socket
 
@@ -46,7 +50,7 @@ def served(argv: list[str]) -> int | None:
         if os.stat(path).st_uid != os.getuid():
             return None
     except OSError:
-        return None
+        return _start_server() if mode == "auto" else None
     import socket
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -59,10 +63,25 @@ def served(argv: list[str]) -> int | None:
         replies = sock.makefile("rb")
         accepted = replies.readline()
     except OSError:  # nobody listening (a server that ended), or it went away: run here
-        return None
+        return _start_server() if mode == "auto" else None
     if not accepted.startswith(b"pid "):
-        return None  # the server declined (an edited or upgraded infc): run here
+        # The server declined (an edited or upgraded infc) and is ending: run here.
+        return _start_server() if mode == "auto" else None
     return _wait(int(accepted[4:]), replies)
+
+
+def _start_server() -> None:
+    """Start `infc serve` in the background, in a session of its own, and do not wait for it;
+    of several started at once, one serves (compiler/server.py holds a lock)."""
+    import subprocess
+
+    from compiler.user_dirs import cache_dir
+
+    # -I: not the working directory on the module path (it may be an untrusted checkout).
+    subprocess.Popen([sys.executable, "-I", "-m", "compiler.launch", "serve"], cwd="/",
+                     env={**os.environ, "INFC_CACHE_DIR": os.path.abspath(cache_dir())},
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
 
 
 def _wait(pid: int, replies) -> int:

@@ -171,3 +171,25 @@ def test_a_server_ends_on_sigterm_or_when_idle_and_leaves_no_socket(tmp_path: Pa
             assert not list(Path(cache).glob("serve-*.sock"))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_infc_server_off_runs_here_and_auto_starts_a_server_for_the_next_runs(served, example_copy: Path,
+                                                                               tmp_path: Path):
+    poisoned = _poisoned(tmp_path, served)
+    assert run_infc("--version", env=poisoned).returncode == 0  # served
+    here = run_infc("--version", env={**poisoned, "INFC_SERVER": "off"})
+    assert here.returncode != 0 and "not in the launcher" in here.stderr
+    cache = tempfile.mkdtemp(prefix="infc-serve-test-")
+    auto = {**served, "INFC_CACHE_DIR": cache, "INFC_SERVER": "auto"}
+    try:
+        first = run_infc("compile", str(example_copy), env=auto)  # no server yet: made here, one is started
+        assert first.returncode == 0 and "no problems found" in first.stdout
+        for _ in range(300):
+            if list(Path(cache).glob("serve-*.sock")):
+                break
+            time.sleep(0.1)
+        again = run_infc("compile", str(example_copy), env={**auto, "PYTHONPATH": poisoned["PYTHONPATH"]})
+        assert again.returncode == 0 and "no problems found" in again.stdout, again.stderr
+    finally:
+        subprocess.run([INFC, "serve", "--stop"], env=auto, capture_output=True, timeout=30)
+        shutil.rmtree(cache, ignore_errors=True)
