@@ -21,7 +21,10 @@ FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
 
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] != "serve":
-        code = served(sys.argv)
+        try:
+            code = served(sys.argv)
+        except KeyboardInterrupt:  # Ctrl-C while handing the run over
+            code = 130
         if code is not None:
             os._exit(code)
     from compiler.cli import main as run_here

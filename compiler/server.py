@@ -205,20 +205,25 @@ def _end(signum, _frame):
 
 def _receive(conn: socket.socket) -> tuple[bytes, bytes, list[int]]:
     head, fds, _flags, _addr = socket.recv_fds(conn, HEADER, 3)
-    while len(head) < HEADER:
-        more = conn.recv(HEADER - len(head))
-        if not more:
-            raise ValueError("short request")
-        head += more
-    if head[:4] != b"INFC":
-        raise ValueError("not a request")
-    size = int(head[5:HEADER], 16)
-    body = bytearray()
-    while len(body) < size:
-        more = conn.recv(min(size - len(body), 1 << 20))
-        if not more:
-            raise ValueError("short request")
-        body += more
+    try:
+        while len(head) < HEADER:
+            more = conn.recv(HEADER - len(head))
+            if not more:
+                raise ValueError("short request")
+            head += more
+        if head[:4] != b"INFC":
+            raise ValueError("not a request")
+        size = int(head[5:HEADER], 16)
+        body = bytearray()
+        while len(body) < size:
+            more = conn.recv(min(size - len(body), 1 << 20))
+            if not more:
+                raise ValueError("short request")
+            body += more
+    except BaseException:
+        for fd in fds:  # a broken request's descriptors are not kept open
+            os.close(fd)
+        raise
     return head[4:5], bytes(body), fds
 
 
@@ -260,6 +265,8 @@ def _run(conn: socket.socket, body: bytes, fds: list[int]) -> None:
         from compiler.cli import run
 
         code = run(argv[1:])
+    except KeyboardInterrupt:  # a forwarded Ctrl-C before the command began
+        code = 130
     finally:
         with contextlib.suppress(OSError):
             conn.sendall(b"exit %d\n" % code)

@@ -193,3 +193,28 @@ def test_infc_server_off_runs_here_and_auto_starts_a_server_for_the_next_runs(se
     finally:
         subprocess.run([INFC, "serve", "--stop"], env=auto, capture_output=True, timeout=30)
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_a_broken_request_leaves_the_server_serving(served, example_copy: Path, tmp_path: Path):
+    import socket
+
+    from compiler.server import ping
+
+    path = str(next(Path(served["INFC_CACHE_DIR"]).glob("serve-*.sock")))
+    descriptors = Path(f"/proc/{ping(path)}/fd")
+    before = len(list(descriptors.iterdir())) if descriptors.is_dir() else None
+    for garbage in (b"", b"GET / HTTP/1.1\r\n\r\n", b"INFCR0000zzzz", b"INFCR00000100short"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(path)
+            if garbage:
+                socket.send_fds(sock, [garbage], [0, 1, 2])
+            sock.shutdown(socket.SHUT_WR)
+            try:
+                reply = sock.recv(100)
+            except ConnectionResetError:  # closed with part of the request unread
+                reply = b""
+            assert reply == b""  # dropped without an answer
+    if before is not None:  # the descriptors sent with broken requests were closed
+        assert len(list(descriptors.iterdir())) == before
+    result = run_infc("compile", str(example_copy), env=_poisoned(tmp_path, served))
+    assert result.returncode == 0 and "no problems found" in result.stdout
