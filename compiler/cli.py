@@ -342,7 +342,8 @@ def init_cmd(directory: Path) -> None:
               help="End after this many minutes without a run.")
 @click.option("--detach", is_flag=True, help="Serve in the background; return once the server answers.")
 @click.option("--stop", "stop_it", is_flag=True, help="End the running server.")
-def serve_cmd(idle_minutes: float, detach: bool, stop_it: bool) -> None:
+@click.option("--status", is_flag=True, help="Say whether a server is running (exit 1 when none is).")
+def serve_cmd(idle_minutes: float, detach: bool, stop_it: bool, status: bool) -> None:
     """Keep infc loaded: later runs by this user start in a few milliseconds (editor loop, hooks)."""
     if os.name != "posix":
         raise click.ClickException("infc serve needs a POSIX system (Linux, macOS): it passes file descriptors "
@@ -351,6 +352,10 @@ def serve_cmd(idle_minutes: float, detach: bool, stop_it: bool) -> None:
     from compiler.user_dirs import server_socket
 
     path = server_socket()
+    if status:
+        pid = server.ping(path)
+        click.echo(f"infc: serving on {path} (pid {pid})" if pid else "infc: no server is running")
+        sys.exit(EXIT_OK if pid else EXIT_ERRORS)
     if stop_it:
         pid = server.stop(path)
         click.echo(f"infc: stopped the server (pid {pid})" if pid else "infc: no server is running")

@@ -147,10 +147,14 @@ def test_a_server_of_an_edited_infc_declines_and_ends(served, example_copy: Path
 def test_serve_refuses_a_second_server_and_stop_ends_it(served):
     second = subprocess.run([INFC, "serve"], env=served, capture_output=True, text=True, timeout=60)
     assert second.returncode == 1 and "already running" in second.stderr
+    status = subprocess.run([INFC, "serve", "--status"], env=served, capture_output=True, text=True, timeout=30)
+    assert status.returncode == 0 and "serving on" in status.stdout
     stopped = subprocess.run([INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
     assert stopped.returncode == 0 and "stopped the server" in stopped.stdout
     again = subprocess.run([INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
     assert "no server is running" in again.stdout
+    status = subprocess.run([INFC, "serve", "--status"], env=served, capture_output=True, text=True, timeout=30)
+    assert status.returncode == 1 and "no server is running" in status.stdout
 
 
 def test_a_server_ends_on_sigterm_or_when_idle_and_leaves_no_socket(tmp_path: Path):
