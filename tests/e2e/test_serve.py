@@ -219,6 +219,7 @@ def test_a_broken_request_leaves_the_server_serving(served, example_copy: Path, 
                 reply = b""
             assert reply == b""  # dropped without an answer
     if before is not None:  # the descriptors sent with broken requests were closed
-        assert len(list(descriptors.iterdir())) == before
+        # (`before` may still count the ping's own connection)
+        assert len(list(descriptors.iterdir())) <= before
     result = run_infc("compile", str(example_copy), env=_poisoned(tmp_path, served))
     assert result.returncode == 0 and "no problems found" in result.stdout
