@@ -362,7 +362,7 @@ def serve_cmd(idle_minutes: float, detach: bool, stop_it: bool, status: bool) ->
         return
     if detach:
         _detach()
-        if not server.served_for(60, path):
+        if not server.wait_until_serving(path, 60):
             raise click.ClickException("the server did not start; run `infc serve` to see why")
         click.echo(f"infc: serving on {path} (pid {server.ping(path)}); `infc serve --stop` ends it")
         return

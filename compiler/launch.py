@@ -40,7 +40,7 @@ def served(argv: list[str]) -> int | None:
     """The exit code of the run as the server made it, or None when no server took it.
 
     INFC_SERVER=off never hands a run over; INFC_SERVER=auto starts a server in the
-    background when none is up (this run is made here, the next ones there)."""
+    background when none took the run (this run is made here, the next ones there)."""
     mode = os.environ.get("INFC_SERVER", "")
     if os.name != "posix" or mode == "off":
         return None
@@ -48,12 +48,20 @@ def served(argv: list[str]) -> int | None:
 
     path = server_socket()
     try:
-        # Only a socket of this user's: another user who could write to the cache directory
-        # must not receive this run's environment and streams.
-        if os.stat(path).st_uid != os.getuid():
-            return None
+        owner = os.stat(path).st_uid
     except OSError:
-        return _start_server() if mode == "auto" else None
+        owner = None
+    if owner is not None and owner != os.getuid():
+        # Another user's socket, in a cache directory they can write to: they must not receive
+        # this run's environment and streams.
+        return None
+    code = _hand_over(path, argv) if owner is not None else None
+    if code is None and mode == "auto":
+        _start_server()
+    return code
+
+
+def _hand_over(path: str, argv: list[str]) -> int | None:
     import socket
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -66,10 +74,9 @@ def served(argv: list[str]) -> int | None:
         replies = sock.makefile("rb")
         accepted = replies.readline()
     except OSError:  # nobody listening (a server that ended), or it went away: run here
-        return _start_server() if mode == "auto" else None
+        return None
     if not accepted.startswith(b"pid "):
-        # The server declined (an edited or upgraded infc) and is ending: run here.
-        return _start_server() if mode == "auto" else None
+        return None  # the server declined (an edited or upgraded infc) and is ending: run here
     return _wait(int(accepted[4:]), replies)
 
 

@@ -1,8 +1,8 @@
 """`infc serve`: a resident process that runs infc commands without the cost of starting.
 
 Every infc run pays for Python, its imports, the validators pydantic builds and the schemas
-and templates it compiles before it reads a single file of the repository: about 0.25 s,
-most of a recompile after a one-line edit. The server pays it once: it imports everything
+and templates it compiles before it reads a single file of the repository: about 0.3 s,
+most of a check or recompile after a one-line edit. The server pays it once: it imports everything
 and makes a few runs on a starter repository, then forks a copy of itself for each run the
 `infc` launcher hands it (compiler/launch.py). The copy takes the launcher's standard
 streams, arguments, directory, environment and umask, runs the command line as the launcher
@@ -273,7 +273,7 @@ def _run(conn: socket.socket, body: bytes, fds: list[int]) -> None:
         os._exit(code)
 
 
-def served_for(seconds: float, path: str) -> bool:
+def wait_until_serving(path: str, seconds: float) -> bool:
     """Wait up to `seconds` for a server to answer on `path` (after `infc serve --detach`)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -223,3 +223,16 @@ def test_a_broken_request_leaves_the_server_serving(served, example_copy: Path, 
         assert len(list(descriptors.iterdir())) <= before
     result = run_infc("compile", str(example_copy), env=_poisoned(tmp_path, served))
     assert result.returncode == 0 and "no problems found" in result.stdout
+
+
+def test_serve_detach_returns_once_the_server_answers(example_copy: Path, tmp_path: Path):
+    cache = tempfile.mkdtemp(prefix="infc-serve-test-")
+    env = {**os.environ, "INFC_CACHE_DIR": cache}
+    try:
+        started = subprocess.run([INFC, "serve", "--detach"], env=env, capture_output=True, text=True, timeout=120)
+        assert started.returncode == 0 and "serving on" in started.stdout
+        result = run_infc("compile", str(example_copy), env=_poisoned(tmp_path, env))  # served at once
+        assert result.returncode == 0 and "no problems found" in result.stdout
+    finally:
+        subprocess.run([INFC, "serve", "--stop"], env=env, capture_output=True, timeout=30)
+        shutil.rmtree(cache, ignore_errors=True)
