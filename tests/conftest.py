@@ -15,10 +15,12 @@ from support import EXAMPLE  # noqa: E402
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory):
-    """Tests (and the `infc` processes they start) use their own cache, never the user's."""
+    """Tests (and the `infc` processes they start) use their own cache, never the user's, and
+    no server but those they start themselves (tests/e2e/test_serve.py)."""
     import os
 
     os.environ["INFC_CACHE_DIR"] = str(tmp_path_factory.mktemp("infc-cache"))
+    os.environ.pop("INFC_SERVER", None)
 
 
 @pytest.fixture

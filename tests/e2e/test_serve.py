@@ -82,6 +82,7 @@ def test_a_served_run_prints_writes_and_exits_as_a_run_of_its_own(served, exampl
     assert a.returncode == 1 and "containerz" in a.stdout
     _same(a, b, str(example_copy), str(twin))
     # An input error: the same diagnostics and exit code, and nothing written.
+    written = read_tree(example_copy / "deploy")
     for repo in (example_copy, twin):
         path = repo / workload
         path.write_text(path.read_text().replace("maxModelLen: 8192", "maxModelLen: lots"))
@@ -89,6 +90,7 @@ def test_a_served_run_prints_writes_and_exits_as_a_run_of_its_own(served, exampl
     b = run_infc("compile", cwd=twin, env=here_env)
     assert a.returncode == 1 and "maxModelLen" in a.stdout
     _same(a, b, str(example_copy), str(twin))
+    assert read_tree(example_copy / "deploy") == written
 
 
 def test_a_served_run_takes_the_callers_umask_and_closed_streams(served, example_copy: Path, tmp_path: Path):
@@ -124,7 +126,7 @@ def test_a_signal_to_the_launcher_interrupts_the_served_run(served, tmp_path: Pa
     assert interrupted
 
 
-def test_a_server_of_an_edited_infc_declines_and_ends(served, example_copy: Path, monkeypatch):
+def test_a_server_of_an_edited_infc_declines_and_ends(served, example_copy: Path):
     """The launcher then runs the command itself; the stale server leaves its socket free."""
     from compiler import cache
 
