@@ -12,10 +12,15 @@ EXAMPLE = PROJECT / "fixtures" / "example"
 SHARED = PROJECT.parent / "shared"
 
 
+def infc_command() -> list[str]:
+    """The installed `infc` console script (or its module, when run from a bare checkout)."""
+    exe = Path(sys.executable).with_name("infc")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.launch"]
+
+
 def run_infc(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
     """Run the installed `infc` console script in a subprocess, as a user would."""
-    exe = Path(sys.executable).with_name("infc")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.launch"]
+    command = infc_command()
     full_env = {**os.environ, "NO_COLOR": "1"}
     full_env.pop("GITHUB_ACTIONS", None)
     full_env.update(env or {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -14,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from compiler.output.write import read_tree
-from support import run_infc
+from support import infc_command, run_infc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from generate import generate  # noqa: E402
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the server passes file descriptors over a Unix socket")
-INFC = str(Path(sys.executable).with_name("infc"))
+INFC = infc_command()
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def served():
     environment that reaches it."""
     cache = tempfile.mkdtemp(prefix="infc-serve-test-")
     env = {**os.environ, "INFC_CACHE_DIR": cache, "NO_COLOR": "1"}
-    server = subprocess.Popen([INFC, "serve", "--idle", "5"], env=env, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen([*INFC, "serve", "--idle", "5"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
     try:
         for _ in range(300):
@@ -39,7 +40,7 @@ def served():
             time.sleep(0.1)
         yield env
     finally:
-        subprocess.run([INFC, "serve", "--stop"], env=env, capture_output=True, timeout=30)
+        subprocess.run([*INFC, "serve", "--stop"], env=env, capture_output=True, timeout=30)
         try:
             server.wait(timeout=30)
         finally:
@@ -95,7 +96,7 @@ def test_a_served_run_prints_writes_and_exits_as_a_run_of_its_own(served, exampl
 
 def test_a_served_run_takes_the_callers_umask_and_closed_streams(served, example_copy: Path, tmp_path: Path):
     poisoned = _poisoned(tmp_path, served)
-    done = subprocess.run(f"umask 077; exec {INFC} compile . >&-", shell=True, cwd=example_copy, env=poisoned,
+    done = subprocess.run(f"umask 077; exec {shlex.join(INFC)} compile . >&-", shell=True, cwd=example_copy, env=poisoned,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "not in the launcher" not in done.stderr
@@ -109,7 +110,7 @@ def test_a_signal_to_the_launcher_interrupts_the_served_run(served, tmp_path: Pa
     interrupted = 0
     for delay in (0.2, 0.5):
         repo = generate(tmp_path / f"repo-{delay}", 400)
-        proc = subprocess.Popen([INFC, "compile", str(repo)], env=env, stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen([*INFC, "compile", str(repo)], env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         proc.send_signal(sig)
@@ -147,15 +148,15 @@ def test_a_server_of_an_edited_infc_declines_and_ends(served, example_copy: Path
 
 
 def test_serve_refuses_a_second_server_and_stop_ends_it(served):
-    second = subprocess.run([INFC, "serve"], env=served, capture_output=True, text=True, timeout=60)
+    second = subprocess.run([*INFC, "serve"], env=served, capture_output=True, text=True, timeout=60)
     assert second.returncode == 1 and "already running" in second.stderr
-    status = subprocess.run([INFC, "serve", "--status"], env=served, capture_output=True, text=True, timeout=30)
+    status = subprocess.run([*INFC, "serve", "--status"], env=served, capture_output=True, text=True, timeout=30)
     assert status.returncode == 0 and "serving on" in status.stdout
-    stopped = subprocess.run([INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
+    stopped = subprocess.run([*INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
     assert stopped.returncode == 0 and "stopped the server" in stopped.stdout
-    again = subprocess.run([INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
+    again = subprocess.run([*INFC, "serve", "--stop"], env=served, capture_output=True, text=True, timeout=30)
     assert "no server is running" in again.stdout
-    status = subprocess.run([INFC, "serve", "--status"], env=served, capture_output=True, text=True, timeout=30)
+    status = subprocess.run([*INFC, "serve", "--status"], env=served, capture_output=True, text=True, timeout=30)
     assert status.returncode == 1 and "no server is running" in status.stdout
 
 
@@ -164,7 +165,7 @@ def test_a_server_ends_on_sigterm_or_when_idle_and_leaves_no_socket(tmp_path: Pa
     env = {**os.environ, "INFC_CACHE_DIR": cache}
     try:
         for idle, ending in (("5", signal.SIGTERM), ("0.02", None)):  # 0.02 min: about a second
-            server = subprocess.Popen([INFC, "serve", "--idle", idle], env=env, stdout=subprocess.DEVNULL,
+            server = subprocess.Popen([*INFC, "serve", "--idle", idle], env=env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.PIPE, text=True)
             for _ in range(300):
                 if "serving on" in (line := server.stderr.readline()):
@@ -197,7 +198,7 @@ def test_infc_server_off_runs_here_and_auto_starts_a_server_for_the_next_runs(se
         again = run_infc("compile", str(example_copy), env={**auto, "PYTHONPATH": poisoned["PYTHONPATH"]})
         assert again.returncode == 0 and "no problems found" in again.stdout, again.stderr
     finally:
-        subprocess.run([INFC, "serve", "--stop"], env=auto, capture_output=True, timeout=30)
+        subprocess.run([*INFC, "serve", "--stop"], env=auto, capture_output=True, timeout=30)
         shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -231,10 +232,10 @@ def test_serve_detach_returns_once_the_server_answers(example_copy: Path, tmp_pa
     cache = tempfile.mkdtemp(prefix="infc-serve-test-")
     env = {**os.environ, "INFC_CACHE_DIR": cache}
     try:
-        started = subprocess.run([INFC, "serve", "--detach"], env=env, capture_output=True, text=True, timeout=120)
+        started = subprocess.run([*INFC, "serve", "--detach"], env=env, capture_output=True, text=True, timeout=120)
         assert started.returncode == 0 and "serving on" in started.stdout
         result = run_infc("compile", str(example_copy), env=_poisoned(tmp_path, env))  # served at once
         assert result.returncode == 0 and "no problems found" in result.stdout
     finally:
-        subprocess.run([INFC, "serve", "--stop"], env=env, capture_output=True, timeout=30)
+        subprocess.run([*INFC, "serve", "--stop"], env=env, capture_output=True, timeout=30)
         shutil.rmtree(cache, ignore_errors=True)

@@ -15,15 +15,10 @@ import pytest
 import yaml
 
 from compiler.output.write import read_tree, write_tree
-from support import run_infc
+from support import infc_command, run_infc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from generate import generate, workload_text  # noqa: E402
-
-
-def _infc() -> list[str]:
-    exe = Path(sys.executable).with_name("infc")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "compiler.launch"]
 
 
 def _consistent(tree: dict[str, bytes]) -> bool:
@@ -70,7 +65,7 @@ def test_an_interrupted_compile_leaves_the_old_or_the_new_tree(tmp_path: Path, t
         for p in (changed / "workloads").rglob("*.yaml"):
             target = work / p.relative_to(changed)
             target.write_bytes(p.read_bytes())
-        proc = subprocess.Popen([*_infc(), "compile", str(work)], stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen([*infc_command(), "compile", str(work)], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(sig)
@@ -89,7 +84,7 @@ def test_concurrent_compiles_into_the_same_output(tmp_path: Path, trees):
     shutil.copytree(repo, work)  # the old tree and lock, with the changed workloads
     for p in (changed / "workloads").rglob("*.yaml"):
         (work / p.relative_to(changed)).write_bytes(p.read_bytes())
-    procs = [subprocess.Popen([*_infc(), "compile", str(work)], stdout=subprocess.DEVNULL,
+    procs = [subprocess.Popen([*infc_command(), "compile", str(work)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE) for _ in range(3)]
     for p in procs:
         assert p.wait(timeout=300) == 0, p.stderr.read()
