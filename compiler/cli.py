@@ -361,7 +361,7 @@ def serve_cmd(idle_minutes: float, detach: bool, stop_it: bool, status: bool) ->
         click.echo(f"infc: stopped the server (pid {pid})" if pid else "infc: no server is running")
         return
     if detach:
-        _detach()
+        _detach(lambda: server.serve(idle_minutes, announce=lambda _line: None))
         if not server.wait_until_serving(path, 60):
             raise click.ClickException("the server did not start; run `infc serve` to see why")
         click.echo(f"infc: serving on {path} (pid {server.ping(path)}); `infc serve --stop` ends it")
@@ -372,8 +372,9 @@ def serve_cmd(idle_minutes: float, detach: bool, stop_it: bool, status: bool) ->
         raise click.ClickException(str(exc)) from None
 
 
-def _detach() -> None:
-    """Fork a server that outlives this process (and its terminal); return in the parent."""
+def _detach(serve) -> None:
+    """Run `serve()` in a process that outlives this one (and its terminal); return in the parent.
+    A server that cannot start (one is running already) ends quietly: the parent asks the socket."""
     if os.fork() != 0:
         return
     os.setsid()
@@ -382,8 +383,14 @@ def _detach() -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    sys.argv = ["infc", "serve", *[a for a in sys.argv[2:] if a != "--detach"]]
-    os._exit(run())
+    code = EXIT_INTERNAL
+    try:
+        serve()
+        code = EXIT_OK
+    except Exception:  # noqa: BLE001 - nobody to tell: the parent reports that nothing answers
+        code = EXIT_ERRORS
+    finally:
+        os._exit(code)
 
 
 def main() -> None:
