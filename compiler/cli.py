@@ -159,7 +159,8 @@ def _compile_summary(build, changes: dict) -> str:
 
 
 @cli.command("check")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+# Not click's exists=True: a link to nothing or to itself exists as a file of the repository.
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Repository root (default: found from the files or the current directory).")
 @_format_option
@@ -206,7 +207,9 @@ def _checked_files(root: Path, paths: tuple[Path, ...]) -> set[str]:
 
     out = set()
     for path in paths:
-        if not path.resolve().is_relative_to(root):
+        if not os.path.lexists(path):
+            raise click.BadParameter(f"'{path}' does not exist", param_hint="FILES")
+        if not _named(path).is_relative_to(root):
             raise click.BadParameter(f"'{path}' is outside the repository {root}", param_hint="FILES")
         if path.is_dir():
             out.update(_rel(root, Path(d, name)) for d, dirs, names in os.walk(path)
@@ -217,9 +220,15 @@ def _checked_files(root: Path, paths: tuple[Path, ...]) -> set[str]:
     return out
 
 
+def _named(path: Path) -> Path:
+    """`path` absolute as the repository's files are named: its directory resolved, not the file
+    itself (a link in the repository is the link's file, whatever it points at, even itself)."""
+    return path.resolve() if path.is_dir() else path.absolute().parent.resolve() / path.name
+
+
 def _rel(root: Path, path: Path) -> str:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return _named(path).relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 

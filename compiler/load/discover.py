@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -23,14 +24,14 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[str], list[Diagnosti
     def walk(directory: str, real: str) -> None:
         # `directory` is the path as reached from the root, `real` the same without links.
         if real in seen_dirs:
-            diags.append(_skip(root, Path(directory), "symbolic link loop"))
+            diags.append(_skip(root, Path(directory), "symbolic link loop", _FIX_LINK))
             return
         seen_dirs.add(real)
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            diags.append(_skip(root, Path(directory), f"cannot list directory ({exc.strerror})"))
+            diags.append(_skip(root, Path(directory), f"cannot list directory ({exc.strerror})", _FIX_ACCESS))
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -39,15 +40,27 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[str], list[Diagnosti
             # Only links need resolving; the directory walked is already real.
             target = os.path.realpath(entry.path) if link else f"{real}/{entry.name}"
             if link and not _within(target, top):
-                diags.append(_skip(root, Path(entry.path), "symbolic link points outside the repository"))
+                diags.append(_skip(root, Path(entry.path), "symbolic link points outside the repository",
+                                   "keep every input file inside the repository"))
                 continue
             # The directory walked is not excluded: an entry in it is, only if it is an excluded path.
             if (any(_within(target, e) for e in excluded) if link else target in excluded):
                 continue
-            if entry.is_dir(follow_symlinks=True):
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                is_file = not is_dir and entry.is_file(follow_symlinks=True)
+            except OSError as exc:  # a link to itself, or a chain of links too long
+                loop = exc.errno == errno.ELOOP
+                diags.append(_skip(root, Path(entry.path), "symbolic link loop" if loop else
+                                   f"cannot read ({exc.strerror})", _FIX_LINK if loop else _FIX_ACCESS))
+                continue
+            if is_dir:
                 walk(entry.path, target)
-            elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file(follow_symlinks=True):
-                files.append(entry.path)
+            elif entry.name.endswith(YAML_SUFFIXES):
+                if is_file:
+                    files.append(entry.path)
+                elif link:
+                    diags.append(_skip(root, Path(entry.path), "symbolic link to nothing", _FIX_LINK))
 
     if not any(_within(top, e) for e in excluded):  # (a link may make the output the root itself)
         walk(top, top)
@@ -58,7 +71,11 @@ def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _skip(root: Path, path: Path, why: str) -> Diagnostic:
+_FIX_LINK = "point the link at a file or directory inside the repository, or remove it"
+_FIX_ACCESS = "make it readable, or move it out of the repository"
+
+
+def _skip(root: Path, path: Path, why: str, hint: str) -> Diagnostic:
     rel = path.relative_to(root).as_posix() if _within(str(path.absolute()), str(root)) else path.name
     return Diagnostic("IC001", f"{rel}: not read: {why}", Location(rel), severity=Severity.WARNING,
-                      hint="keep every input file inside the repository")
+                      hint=hint)

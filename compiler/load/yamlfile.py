@@ -61,9 +61,10 @@ def _shared(path: tuple) -> tuple:
 
 
 class _Limit(Exception):
-    def __init__(self, message: str, node: Node):
+    def __init__(self, message: str, node: Node, hint: str):
         super().__init__(message)
         self.node = node
+        self.hint = hint
 
 
 class _Builder:
@@ -81,9 +82,11 @@ class _Builder:
     def build(self, node: Node, path: tuple, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Limit(f"document expands to more than {MAX_NODES} nodes (alias bomb?)", node)
+            raise _Limit(f"document expands to more than {MAX_NODES} nodes (alias bomb?)", node,
+                         "simplify the document; anchors may not expand this much")
         if depth > MAX_DEPTH:
-            raise _Limit(f"document is nested deeper than {MAX_DEPTH} levels", node)
+            raise _Limit(f"document is nested deeper than {MAX_DEPTH} levels", node,
+                         f"flatten the document: no infc object nests anywhere near {MAX_DEPTH} levels")
         # Inside an alias expansion positions point at the anchor; keep the first one seen.
         if path not in self.positions:
             m = node.start_mark
@@ -193,8 +196,7 @@ def parse_yaml(raw: bytes, file: str, digest: str | None = None) -> tuple[list[D
             try:
                 data = builder.build(node, (), 0)
             except _Limit as exc:
-                diags.append(Diagnostic("IC005", str(exc), builder.loc(exc.node),
-                                        hint="simplify the document; anchors may not expand this much"))
+                diags.append(Diagnostic("IC005", str(exc), builder.loc(exc.node), hint=exc.hint))
                 continue
             except RecursionError:
                 diags.append(Diagnostic("IC005", "document is nested too deeply", builder.loc(node),

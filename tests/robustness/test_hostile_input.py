@@ -41,7 +41,8 @@ def test_alias_bomb_is_refused(tmp_path: Path):
 def test_very_deep_document_is_refused(tmp_path: Path):
     make_repo(tmp_path, {"deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n"})
     code, data, _ = check_json(tmp_path)
-    assert code == 1 and "IC005" in codes(data)
+    deep = [d for d in data["diagnostics"] if d["code"] == "IC005"]
+    assert code == 1 and deep and "nested deeper" in deep[0]["message"] and "flatten" in deep[0]["hint"]
 
 
 def test_very_large_file_is_refused(tmp_path: Path):
@@ -69,12 +70,21 @@ def test_symlinks_leaving_the_repository_or_looping_are_not_followed(tmp_path: P
     os.symlink(outside, repo / "escape")
     os.symlink(outside / "secret.yaml", repo / "escape-file.yaml")
     os.symlink(repo / "workloads", repo / "workloads" / "loop")
+    os.symlink("self.yaml", repo / "workloads" / "self.yaml")  # a link to itself
+    os.symlink("gone.yaml", repo / "workloads" / "dangling.yaml")
     code, data, _ = check_json(repo)
     assert code == 0, data
-    skipped = [d for d in data["diagnostics"] if d["code"] == "IC001"]
-    assert {d["severity"] for d in skipped} == {"warning"}
-    assert any("outside the repository" in d["message"] for d in skipped)
+    skipped = {d["file"]: d for d in data["diagnostics"] if d["code"] == "IC001"}
+    assert {d["severity"] for d in skipped.values()} == {"warning"}
+    assert "outside the repository" in skipped["escape-file.yaml"]["message"]
+    assert "symbolic link loop" in skipped["workloads/self.yaml"]["message"]
+    assert "symbolic link to nothing" in skipped["workloads/dangling.yaml"]["message"]
     assert "IC003" not in codes(data)  # the outside file was never read
+    # The same when the files are named: a directory holding them, or the link itself.
+    for named in ("workloads", "workloads/self.yaml", "escape-file.yaml"):
+        result = run_infc("check", "--repo", str(repo), str(repo / named), "--format", "json")
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (named, result.stderr)
+        assert {d["code"] for d in json.loads(result.stdout)["diagnostics"]} == {"IC001"}
 
 
 def test_names_cannot_traverse_paths(tmp_path: Path):
