@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from compiler import __version__
+from compiler.diagnostics import printable
 from compiler.user_dirs import cache_dir
 
 _FLUSH_EVERY = 500  # pending entries written per transaction, to bound memory
@@ -62,12 +63,12 @@ def code_fingerprint() -> str:
         for path in sorted(base.rglob("*")):
             if path.suffix in (".py", ".j2", ".yaml", ".json"):
                 st = path.stat()
-                h.update(f"{path.relative_to(base)}:{st.st_size}:{st.st_mtime_ns}".encode())
+                h.update(f"{path.relative_to(base)}:{st.st_size}:{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
     for name in LIBRARIES:
         spec = find_spec(name)
         if spec is not None and spec.origin and os.path.exists(spec.origin):
             st = os.stat(spec.origin)
-            h.update(f"{name}:{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(f"{name}:{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()[:16]
 
 
@@ -76,7 +77,7 @@ class Cache:
 
     def __init__(self, root: Path):
         self.enabled = os.environ.get("INFC_NO_CACHE", "") not in ("1", "true", "yes")
-        repo_key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+        repo_key = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:16]
         self.path = Path(cache_dir()) / f"{repo_key}-{code_fingerprint()}.sqlite"
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str, bytes]] = []
@@ -134,6 +135,7 @@ class Cache:
         db = self._connect()
         if db is None:
             return [None] * len(keys)
+        keys = [printable(key) for key in keys]  # SQLite holds UTF-8 text; a path in a key may not be
         found: dict[str, bytes] = {}
         try:
             for start in range(0, len(keys), _BATCH):
@@ -157,11 +159,12 @@ class Cache:
 
     def keep(self, table: str, key: str) -> None:
         """Keep an entry this run did not read (it may be read by a later run)."""
-        self._used.add((table, key))
+        self._used.add((table, printable(key)))
 
     def put(self, table: str, key: str, value) -> None:
         if not self.enabled:
             return
+        key = printable(key)
         self._pending.append((table, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
         self._used.add((table, key))
         self._wrote = True
@@ -218,6 +221,6 @@ def cached(cache: Cache | None, table: str, key: str, compute):
 def digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:
-        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
         h.update(b"\x00")
     return h.hexdigest()

@@ -227,10 +227,13 @@ def _named(path: Path) -> Path:
 
 
 def _rel(root: Path, path: Path) -> str:
+    """The name diagnostics give the file `path`."""
+    from compiler.diagnostics import printable
+
     try:
-        return _named(path).relative_to(root).as_posix()
+        return printable(_named(path).relative_to(root).as_posix())
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
 
 
 @cli.command("plan")

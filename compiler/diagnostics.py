@@ -16,6 +16,16 @@ class Severity(str, Enum):
     INFO = "info"
 
 
+def is_utf8(name: str) -> bool:
+    """False for a file name whose bytes are not UTF-8 (Python holds those as lone surrogates)."""
+    return name.isascii() or not any("\udc80" <= c <= "\udcff" for c in name)
+
+
+def printable(name: str) -> str:
+    """A file name as diagnostics (and any UTF-8 text) give it: bytes that are not UTF-8 spelled out (\\xff)."""
+    return name if is_utf8(name) else name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """A place in an input file. `file` is relative to the repository root; line/column from 1."""

@@ -6,7 +6,7 @@ import errno
 import os
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic, Location, Severity
+from compiler.diagnostics import Diagnostic, Location, Severity, is_utf8, printable
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -54,7 +54,9 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[str], list[Diagnosti
                 diags.append(_skip(root, Path(entry.path), "symbolic link loop" if loop else
                                    f"cannot read ({exc.strerror})", _FIX_LINK if loop else _FIX_ACCESS))
                 continue
-            if is_dir:
+            if (is_dir or entry.name.endswith(YAML_SUFFIXES)) and not is_utf8(entry.name):
+                diags.append(_skip(root, Path(entry.path), "its name is not UTF-8", _FIX_NAME, Severity.ERROR))
+            elif is_dir:
                 walk(entry.path, target)
             elif entry.name.endswith(YAML_SUFFIXES):
                 if is_file:
@@ -73,9 +75,11 @@ def _within(path: str, root: str) -> bool:
 
 _FIX_LINK = "point the link at a file or directory inside the repository, or remove it"
 _FIX_ACCESS = "make it readable, or move it out of the repository"
+# An error, not a warning: the file may hold a workload, and infc cannot name it in the output.
+_FIX_NAME = "rename it in UTF-8, as Git, Argo CD and Kubernetes expect names to be"
 
 
-def _skip(root: Path, path: Path, why: str, hint: str) -> Diagnostic:
+def _skip(root: Path, path: Path, why: str, hint: str, severity: Severity = Severity.WARNING) -> Diagnostic:
     rel = path.relative_to(root).as_posix() if _within(str(path.absolute()), str(root)) else path.name
-    return Diagnostic("IC001", f"{rel}: not read: {why}", Location(rel), severity=Severity.WARNING,
-                      hint=hint)
+    rel = printable(rel)
+    return Diagnostic("IC001", f"{rel}: not read: {why}", Location(rel), severity=severity, hint=hint)

@@ -117,7 +117,7 @@ def _exclusive(target: Path):
     import hashlib
 
     # Kept outside the repository so that it never shows up in `git status`.
-    digest = hashlib.sha256(str(target).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(os.fsencode(target)).hexdigest()[:16]
     lock_path = Path(tempfile.gettempdir()) / f"infc-{digest}.lock"
     with open(lock_path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,31 @@ def test_symlinks_leaving_the_repository_or_looping_are_not_followed(tmp_path: P
         result = run_infc("check", "--repo", str(repo), str(repo / named), "--format", "json")
         assert result.returncode == 0 and "Traceback" not in result.stderr, (named, result.stderr)
         assert {d["code"] for d in json.loads(result.stdout)["diagnostics"]} == {"IC001"}
+
+
+def test_file_names_that_are_not_utf8_are_reported_and_a_repository_path_that_is_not_works(tmp_path: Path):
+    # Git stores names as bytes: a checkout on Linux may hold names in Latin-1.
+    root = Path(os.fsdecode(bytes(tmp_path) + b"/r\xe9po"))
+    repo = make_repo(root, {"workloads/nlp/chat.yaml": workload("chat")})
+    bad_file = Path(os.fsdecode(bytes(repo) + b"/workloads/nlp/caf\xe9.yaml"))
+    bad_dir = Path(os.fsdecode(bytes(repo) + b"/workloads/\xff"))
+    bad_file.write_text(workload("cafe"))
+    bad_dir.mkdir()
+    (bad_dir / "x.yaml").write_text(workload("x"))
+    for args in (["check", "--repo", str(repo)], ["check", "--repo", str(repo), str(bad_file)],
+                 ["compile", str(repo)]):
+        result = run_infc(*args, "--format", "json")
+        assert result.returncode == 1 and "Traceback" not in result.stderr, (args, result.stderr)
+        found = {(d["file"], d["code"], d["severity"]) for d in json.loads(result.stdout)["diagnostics"]}
+        assert ("workloads/nlp/caf\\xe9.yaml", "IC001", "error") in found, args
+        if args[-1] != str(bad_file):
+            assert ("workloads/\\xff", "IC001", "error") in found, args
+    bad_file.unlink()
+    shutil.rmtree(bad_dir)
+    result = run_infc("compile", str(repo))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (repo / "deploy/prod/runai-nlp/chat/service.yaml").is_file()
+    assert run_infc("compile", str(repo)).returncode == 0  # and again, from the cache
 
 
 def test_names_cannot_traverse_paths(tmp_path: Path):
