@@ -117,7 +117,15 @@ def _templates_digest(directory: Path) -> str:
 
     if not directory.is_dir():
         return ""
-    return digest(*(f"{p.name}:{p.read_bytes().hex()}" for p in sorted(directory.glob("*.j2"))))
+    return digest(*(f"{p.name}:{_content(p)}" for p in sorted(directory.glob("*.j2"))))
+
+
+def _content(path: Path) -> str:
+    """A template's bytes (hex), or why they cannot be read: rendering reports that."""
+    try:
+        return path.read_bytes().hex()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
 
 
 @dataclass

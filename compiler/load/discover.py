@@ -46,14 +46,14 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[str], list[Diagnosti
             # The directory walked is not excluded: an entry in it is, only if it is an excluded path.
             if (any(_within(target, e) for e in excluded) if link else target in excluded):
                 continue
+            problem = None
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
                 is_file = not is_dir and entry.is_file(follow_symlinks=True)
             except OSError as exc:  # a link to itself, or a chain of links too long
-                loop = exc.errno == errno.ELOOP
-                diags.append(_skip(root, Path(entry.path), "symbolic link loop" if loop else
-                                   f"cannot read ({exc.strerror})", _FIX_LINK if loop else _FIX_ACCESS))
-                continue
+                is_dir = is_file = False
+                problem = ("symbolic link loop", _FIX_LINK) if exc.errno == errno.ELOOP else \
+                    (f"cannot read ({exc.strerror})", _FIX_ACCESS)
             if (is_dir or entry.name.endswith(YAML_SUFFIXES)) and not is_utf8(entry.name):
                 diags.append(_skip(root, Path(entry.path), "its name is not UTF-8", _FIX_NAME, Severity.ERROR))
             elif is_dir:
@@ -61,8 +61,8 @@ def discover(root: Path, exclude: list[Path]) -> tuple[list[str], list[Diagnosti
             elif entry.name.endswith(YAML_SUFFIXES):
                 if is_file:
                     files.append(entry.path)
-                elif link:
-                    diags.append(_skip(root, Path(entry.path), "symbolic link to nothing", _FIX_LINK))
+                elif problem or link:
+                    diags.append(_skip(root, Path(entry.path), *(problem or ("symbolic link to nothing", _FIX_LINK))))
 
     if not any(_within(top, e) for e in excluded):  # (a link may make the output the root itself)
         walk(top, top)

@@ -221,6 +221,14 @@ def test_a_repository_template_linking_outside_is_not_read(tmp_path: Path):
      "renders invalid YAML (nested deeper than 100 levels)"),
     ("deep: &deep " + "[" * 600 + "]" * 600 + "\nmetadata:\n  name: {{ name | tojson }}\n  labels: *deep\n", 1,
      "renders invalid YAML (nested deeper than 100 levels)"),
+    # What a pull request could do to exhaust the CI runner: stopped, and reported where it happened.
+    ("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}\nmetadata: {{ m(0) }}\n", 3,
+     "recurses too deeply (a macro that calls itself without end?)"),
+    ("metadata:\n  name: {{ 'x' * 10000000000 }}\n", 4, "a product longer than 1572864 characters"),
+    ("metadata:\n  name: {{ 10 ** 10000000000 }}\n", 4, "a power of more than 65536 bits"),
+    ("metadata:\n  name: {{ 1 / 0 }}\n", 4, "division by zero (ZeroDivisionError)"),
+    ("{% for i in range(100000) %}# {{ i }} and some more text\n{% endfor %}metadata: {}\n", 1,
+     "renders more than 1572864 characters (a loop too long?)"),
 ])
 def test_a_broken_repository_template_is_a_diagnostic_and_the_tree_is_kept(tmp_path: Path, template, line, message):
     repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
@@ -234,3 +242,35 @@ def test_a_broken_repository_template_is_a_diagnostic_and_the_tree_is_kept(tmp_p
     assert f"templates/namespace.yaml.j2:{line}:1: error[IC001] template namespace.yaml.j2: {message}" \
         in result.stdout, result.stdout
     assert {p: p.read_bytes() for p in (repo / "deploy").rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: path.write_bytes(b"\xff\xfe metadata: {}\n"), "is not UTF-8 text"),
+    (lambda path: path.mkdir(), "is not a readable file"),
+    (lambda path: os.symlink(path.name, path), "is not a readable file"),  # a link to itself
+])
+def test_a_repository_template_that_cannot_be_read_is_reported_not_replaced(tmp_path: Path, make, message):
+    repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
+    (repo / "templates").mkdir()
+    make(repo / "templates" / "namespace.yaml.j2")
+    for command in ("compile", "check"):
+        result = run_infc(command, str(repo))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert f"error[IC001] template namespace.yaml.j2: {message}" in result.stdout, result.stdout
+    assert not (repo / "deploy").exists()
+
+
+def test_a_repository_template_that_renders_too_long_is_stopped(tmp_path: Path, monkeypatch, capsys):
+    from compiler import cli
+    from compiler.render import engine
+
+    monkeypatch.setattr(engine, "MAX_SECONDS", 1)
+    monkeypatch.setenv("INFC_NO_CACHE", "1")
+    repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
+    (repo / "templates").mkdir()
+    (repo / "templates" / "namespace.yaml.j2").write_text(
+        "metadata:\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
+    assert cli.run(["compile", str(repo)]) == 1
+    assert "templates/namespace.yaml.j2:2:1: error[IC001] template namespace.yaml.j2: still rendering after 1 s" \
+        in capsys.readouterr().out
+    assert not (repo / "deploy").exists()
