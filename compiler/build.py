@@ -16,7 +16,7 @@ from compiler.load.document import Document
 from compiler.output.lock import LOCK_NAME, next_revision, read_lock, render_lock, template_hash
 from compiler.output.tree import OutputTree
 from compiler.output.yamlout import dump
-from compiler.pipeline import Analysis, read_config, analyse, apply_ignores
+from compiler.pipeline import Analysis, read_config, analyse, apply_ignores, leads_astray, output_of, templates_of
 
 
 @dataclass
@@ -51,10 +51,10 @@ def read_previous(root: Path, config=None) -> tuple[dict[str, dict[str, dict]], 
     """The lock entries of the current output tree, per cluster."""
     if config is None:
         config, _ = read_config(root)
-    out_dir = (root / config.output)
+    out_dir = output_of(root, config)
     previous: dict[str, dict[str, dict]] = {}
     diags: list[Diagnostic] = []
-    if out_dir.is_dir():
+    if out_dir.is_dir() and not leads_astray(root, config.output):
         for cluster_dir in sorted(p for p in out_dir.iterdir() if p.is_dir()):
             entries, lock_diags = read_lock(cluster_dir / LOCK_NAME,
                                             f"{config.output}/{cluster_dir.name}/{LOCK_NAME}")
@@ -86,7 +86,7 @@ def compile_repository(root: Path, use_cache: bool = True, progress=None, only_f
         analysis.diagnostics = apply_ignores(analysis.diagnostics + lock_diags, analysis.config.ignore)
     if not analysis.has_errors:
         build.rendered = True
-        user_templates = root / (analysis.config.templates or "templates")
+        user_templates = templates_of(root, analysis.config)
         try:
             tree, extra = _render_tree(analysis, Renderer(user_templates), previous, build, cache,
                                        _templates_digest(user_templates), progress)
@@ -112,10 +112,10 @@ def _template_diagnostic(root: Path, exc) -> Diagnostic:
                            "templates as data, write them with the tojson filter")
 
 
-def _templates_digest(directory: Path) -> str:
+def _templates_digest(directory: Path | None) -> str:
     from compiler.cache import digest
 
-    if not directory.is_dir():
+    if directory is None or not directory.is_dir():
         return ""
     return digest(*(f"{p.name}:{_content(p)}" for p in sorted(directory.glob("*.j2"))))
 
@@ -260,8 +260,7 @@ def render_checked(analysis: Analysis, pools: dict[str, str], previous, cache) -
     given node pools: their render findings, and which of them get a new revision."""
     from compiler.render.engine import Renderer
 
-    root = analysis.root
-    user_templates = root / (analysis.config.templates or "templates")
+    user_templates = templates_of(analysis.root, analysis.config)
     context = _render_context_digest(analysis.repo, _templates_digest(user_templates))
     renderer = Renderer(user_templates)
     diags: list[Diagnostic] = []

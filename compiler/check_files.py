@@ -157,12 +157,14 @@ class QuickCheck:
         from compiler.build import _templates_digest
         from compiler.cache import digest
         from compiler.output.lock import LOCK_NAME
+        from compiler.pipeline import leads_astray, templates_of
 
-        locks = sorted(self.output.glob(f"*/{LOCK_NAME}")) if self.output.is_dir() else []
+        astray = leads_astray(self.root, self.config.output)
+        locks = sorted(self.output.glob(f"*/{LOCK_NAME}")) if self.output.is_dir() and not astray else []
         # The cache file itself is keyed on infc's code; the other files' digests cover
         # every document the repository rules may read besides the checked workloads.
         return digest(repr(self.config),
-                      _templates_digest(self.root / (self.config.templates or "templates")),
+                      _templates_digest(templates_of(self.root, self.config)),
                       *(f"{p.parent.name}:{digest(p.read_bytes())}" for p in locks),
                       f"files:{len(self.wanted)}", *sorted(self.wanted), *sorted(self._others),
                       "checked", *(f"{f.key}|{f.repository_digest()}" for f in self.checked.facts))

@@ -6,10 +6,11 @@ the output tree (compiler/output does, from the Build this module returns).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic, sort_diagnostics
+from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
 from compiler.load.document import Document
 from compiler.load.inputs import Inputs, read_file, read_inputs
 from compiler.spec import kinds as k
@@ -33,7 +34,7 @@ class Analysis:
 
     @property
     def output_dir(self) -> Path:
-        return (self.root / self.config.output).resolve()
+        return output_of(self.root, self.config)
 
     @property
     def placement(self):
@@ -229,7 +230,38 @@ class Front:
 
 
 def output_of(root: Path, config: k.ConfigSpec) -> Path:
-    return (root / config.output).resolve()
+    # realpath, not Path.resolve: a link in a loop is a finding (directory_findings), not an exception
+    return Path(os.path.realpath(root / config.output))
+
+
+def templates_of(root: Path, config: k.ConfigSpec) -> Path | None:
+    """The repository's own template directory; None while it leads outside the repository."""
+    directory = config.templates or "templates"
+    return None if leads_astray(root, directory) else root / directory
+
+
+def leads_astray(root: Path, directory: str) -> str | None:
+    """How a symbolic link makes the repository's `directory` (infc.yaml's output or templates)
+    lead outside the repository, or into a loop; None if it does not. A pull request must not
+    make CI read or write outside the repository this way either."""
+    real = os.path.realpath(root / directory)
+    if not Path(real).is_relative_to(root):
+        return "is a symbolic link leading outside the repository"
+    return "is a symbolic link in a loop" if os.path.islink(real) else None
+
+
+def directory_findings(root: Path, repo: Repository, config: k.ConfigSpec) -> list[Diagnostic]:
+    """IC007 of infc.yaml's output and templates directories that lead astray."""
+    out = []
+    doc = repo.config.doc if repo.config else None
+    for field, directory in (("output", config.output), ("templates", config.templates or "templates")):
+        problem = leads_astray(root, directory)
+        if problem:
+            where = doc.loc(("spec", field)) if doc else Location("infc.yaml")
+            out.append(Diagnostic("IC007", f"{field} directory '{directory}' {problem}", where,
+                                  hint="make it a directory of the repository: infc reads and writes nothing "
+                                       "outside the repository"))
+    return out
 
 
 def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None, inputs: Inputs | None = None,
@@ -271,7 +303,8 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
     checked = workload_facts(front, resolver, ctx, cache)
     repository, repository_key = repository_stage(front, checked, ctx, cache)
     analysis = Analysis(root, config, front.docs, front.repo, checked.facts, [], ctx, resolver)
-    analysis.diagnostics = apply_ignores(front.diagnostics + checked.all_findings + repository, config.ignore)
+    analysis.diagnostics = apply_ignores(front.diagnostics + directory_findings(root, front.repo, config)
+                                         + checked.all_findings + repository, config.ignore)
     analysis.checked, analysis.repository_findings = checked, repository
     analysis.repository_key = repository_key
     return analysis

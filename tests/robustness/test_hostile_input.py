@@ -199,6 +199,35 @@ def test_the_output_directory_must_stay_inside_the_repository(tmp_path: Path):
     assert not (tmp_path / "escape").exists() and not (repo / "deploy").exists()
 
 
+@pytest.mark.parametrize("directory", ["deploy", "templates"])
+def test_an_output_or_template_directory_linking_outside_is_refused(tmp_path: Path, directory: str):
+    outside = tmp_path / "outside"
+    (outside / "prod").mkdir(parents=True)
+    (outside / "prod" / "infc.lock.json").write_text("runner-secret: the lock file is not read\n")
+    (outside / "namespace.yaml.j2").write_text("runner-secret: {{ nor the template\n")
+    repo = make_repo(tmp_path / "repo", {
+        "infc.yaml": "apiVersion: infc/v1\nkind: Config\nspec:\n  output: deploy\n",
+        "workloads/nlp/chat.yaml": workload("chat")})
+    os.symlink(outside, repo / directory)
+    for command in ("compile", "check"):
+        result = run_infc(command, str(repo))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        field = "output" if directory == "deploy" else "templates"
+        assert f"error[IC007] {field} directory '{directory}' is a symbolic link leading outside the repository" \
+            in result.stdout, result.stdout
+        assert "runner-secret" not in result.stdout
+    assert sorted(p.name for p in outside.rglob("*")) == ["infc.lock.json", "namespace.yaml.j2", "prod"]
+
+
+def test_an_output_directory_linking_to_itself_is_refused(tmp_path: Path):
+    repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat")})
+    os.symlink("deploy", repo / "deploy")
+    result = run_infc("compile", str(repo))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "error[IC007] output directory 'deploy' is a symbolic link in a loop" in result.stdout
+    assert os.readlink(repo / "deploy") == "deploy"
+
+
 def test_a_repository_template_linking_outside_is_not_read(tmp_path: Path):
     secret = tmp_path / "runner-secret.txt"
     secret.write_text("kind: Secret-on-the-runner\n")
