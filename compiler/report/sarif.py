@@ -73,5 +73,6 @@ def _location(loc: Location) -> dict:
 
 
 def _uri(file: str) -> str:
-    """A relative URI reference: forward slashes, percent-encoded, never absolute."""
-    return quote(file.replace("\\", "/").lstrip("/"), safe="/")
+    """A relative URI reference: percent-encoded, never absolute (locations name files with
+    forward slashes on every system; a backslash is part of a name)."""
+    return quote(file.lstrip("/"), safe="/")

@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
+from compiler.diagnostics import Diagnostic, Location, printable, sort_diagnostics
 from compiler.load.document import Document
 from compiler.load.yamlfile import parse_yaml
 from compiler.validate.core import validate_document
@@ -36,7 +36,7 @@ def expand(paths: list[str], root: Path) -> list[tuple[str, str]]:
                 if name.endswith(SUFFIXES) and not name.startswith(".") and os.path.isfile(path):
                     found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
         found.sort(key=lambda rel: rel.split("/"))  # as paths sort: part by part
-        out.extend((os.path.join(raw, rel), rel if base == "." else f"{base}/{rel}") for rel in found)
+        out.extend((os.path.join(raw, rel), printable(rel if base == "." else f"{base}/{rel}")) for rel in found)
     return out
 
 
@@ -44,9 +44,9 @@ def display_name(path: str, root: Path) -> str:
     if path == STDIN:
         return STDIN_NAME
     try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+        return printable(Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix())
     except ValueError:
-        return Path(path).as_posix()
+        return printable(Path(path).as_posix())
 
 
 def read(path: str) -> bytes:

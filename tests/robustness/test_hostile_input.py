@@ -113,6 +113,19 @@ def test_file_names_that_are_not_utf8_are_reported_and_a_repository_path_that_is
     assert run_infc("compile", str(repo)).returncode == 0  # and again, from the cache
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit", "tap"])
+def test_validate_names_a_file_whose_name_is_not_utf8_in_every_format(tmp_path: Path, fmt: str):
+    directory = tmp_path / "out"
+    directory.mkdir()
+    Path(os.fsdecode(bytes(directory) + b"/caf\xe9.yaml")).write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: 5\n")
+    result = run_infc("validate", "--format", fmt, "out", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    # As each format writes a backslash: plain, JSON or YAML-escaped, or percent-encoded in a URI.
+    assert any(name in result.stdout for name in ("caf\\xe9.yaml", "caf\\\\xe9.yaml", "caf%5Cxe9.yaml")), \
+        result.stdout
+
+
 def test_names_cannot_traverse_paths(tmp_path: Path):
     evil = workload("chat").replace("name: chat", "name: ../../etc")
     make_repo(tmp_path, {"workloads/nlp/chat.yaml": evil,
