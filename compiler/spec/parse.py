@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -215,6 +215,7 @@ def validate_model(model: type[T], data: Any, doc: Document, prefix: tuple,
 
 def pydantic_diagnostics(exc: ValidationError, model: type[BaseModel], loc_of, key_loc_of) -> list[Diagnostic]:
     out = []
+    refused: dict[tuple, tuple[int, list[str]]] = {}  # path -> (its finding in out, why it was refused)
     for err in exc.errors(include_url=False):
         path = _clean_loc(err["loc"])
         kind = err["type"]
@@ -228,12 +229,28 @@ def pydantic_diagnostics(exc: ValidationError, model: type[BaseModel], loc_of, k
             out.append(Diagnostic("IC007", f"missing required field '{_dotted(path)}'", loc_of(path[:-1]),
                                   hint=f"add '{path[-1]}'"))
         else:
-            msg = err["msg"].removeprefix("Value error, ")
             value = err.get("input")
             shown = "" if isinstance(value, (dict, list)) else f" ({_short(value)})"
-            out.append(Diagnostic("IC007", f"invalid value for '{_dotted(path)}'{shown}: {msg}", loc_of(path),
-                                  hint=_hint_for(kind, err)))
+            message = err["msg"].removeprefix("Value error, ")
+            if path not in refused:
+                refused[path] = (len(out), [message])
+                out.append(Diagnostic("IC007", f"invalid value for '{_dotted(path)}'{shown}: {message}",
+                                      loc_of(path), hint=_hint_for(kind, err)))
+            else:  # each member of a union (`str | int | float | bool`) refused it: one finding, not four
+                index, messages = refused[path]
+                messages.append(message)
+                out[index] = replace(out[index], message=f"invalid value for '{_dotted(path)}'{shown}: "
+                                                         f"{_either(messages)}", hint="write one of these")
     return out
+
+
+def _either(messages: list[str]) -> str:
+    """'Input should be a valid boolean', '... integer' -> 'Input should be a valid boolean or integer'."""
+    prefix = "Input should be a valid "
+    if all(m.startswith(prefix) for m in messages):
+        kinds = [m.removeprefix(prefix) for m in messages]
+        return prefix + ", ".join(kinds[:-1]) + " or " + kinds[-1]
+    return "; or ".join(messages)
 
 
 def _clean_loc(loc: tuple) -> tuple:

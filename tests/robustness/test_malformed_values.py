@@ -69,6 +69,16 @@ def test_a_malformed_value_is_a_diagnostic_at_its_line(example_copy: Path, case:
     assert build.tree is None  # an error: nothing to write
 
 
+def test_a_value_every_member_of_a_union_refuses_is_one_finding(example_copy: Path):
+    """An annotation value is a string, integer, number or boolean: a list is one mistake."""
+    _edit(example_copy, "workloads/nlp/llama-chat.yaml", "value: nlp-team@example.com}", "value: [a, b]}")
+    build = compile_repository(example_copy, use_cache=False)
+    [diag] = [d for d in build.diagnostics if d.code == "IC007"]
+    assert diag.message == ("invalid value for 'spec.annotations[0].value': "
+                            "Input should be a valid string, integer, number or boolean")
+    assert diag.location.line == _line_of(example_copy, "workloads/nlp/llama-chat.yaml", "value: [a, b]}")
+
+
 def test_node_counts_are_bounded_over_the_whole_cluster(example_copy: Path):
     """Every node is simulated: a hostile inventory must not exhaust memory, even spread over pools."""
     _edit(example_copy, "clusters/prod.yaml", "count: 2\n", "count: 60000\n")
