@@ -428,6 +428,11 @@ def tune_gc() -> None:
 def run(args: list[str] | None = None) -> int:
     """One run of the command line (`args`, else sys.argv); its exit code, streams flushed."""
     tune_gc()
+    # A terminal in a legacy encoding (Latin-1, ASCII) gets `\u6f22` for what it cannot show,
+    # not a crash: reports quote the repository's own text.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli(prog_name="infc", args=args)
         code = 0

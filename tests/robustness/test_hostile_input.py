@@ -126,6 +126,17 @@ def test_validate_names_a_file_whose_name_is_not_utf8_in_every_format(tmp_path: 
         result.stdout
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_in_a_legacy_encoding_gets_escapes_not_a_crash(tmp_path: Path, encoding: str):
+    extra = """
+    bogusField: "漢字 ✓"
+    """
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": workload("chat", extra)})
+    result = run_infc("check", "--repo", str(tmp_path), env={"PYTHONIOENCODING": encoding})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "unknown field 'spec.bogusField'" in result.stdout and "\\u6f22\\u5b57" in result.stdout
+
+
 def test_names_cannot_traverse_paths(tmp_path: Path):
     evil = workload("chat").replace("name: chat", "name: ../../etc")
     make_repo(tmp_path, {"workloads/nlp/chat.yaml": evil,
