@@ -342,6 +342,8 @@ def init_cmd(directory: Path) -> None:
     """Write a starter repository into DIRECTORY (which must be empty or absent)."""
     from compiler.starter import write_starter
 
+    if os.path.lexists(directory) and not directory.is_dir():
+        raise click.UsageError(f"{directory} is not a directory")
     if directory.exists() and any(directory.iterdir()):
         raise click.UsageError(f"{directory} is not empty")
     written = write_starter(directory)

@@ -80,6 +80,11 @@ def test_schema_and_init(tmp_path: Path):
     result = run_infc("compile", str(starter))
     assert result.returncode == 0 and "no problems found" in result.stdout
     assert run_infc("init", str(starter)).returncode == 2  # not empty
+    (tmp_path / "a-file").write_text("x")
+    os.symlink("nowhere", tmp_path / "a-dangling-link")
+    for target in ("a-file", "a-dangling-link"):
+        result = run_infc("init", str(tmp_path / target))
+        assert result.returncode == 2 and "is not a directory" in result.stderr, result.stderr
 
 
 def test_field_reference_is_generated_from_the_models():
