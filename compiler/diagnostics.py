@@ -107,6 +107,9 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
 }
 
 
+MAX_TEXT = 1000  # characters of a message or hint
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     code: str
@@ -123,6 +126,12 @@ class Diagnostic:
             raise ValueError(f"unknown diagnostic code {self.code}")
         if self.severity is None:
             object.__setattr__(self, "severity", CATALOGUE[self.code][0])
+        for name in ("message", "hint"):
+            text = getattr(self, name)
+            if len(text) > MAX_TEXT:  # a value quoted in full: a 1 MB annotation is one line of report
+                cut = len(text) - MAX_TEXT + 80
+                object.__setattr__(self, name, f"{text[:MAX_TEXT * 2 // 3]}… ({cut:,} characters left out) …"
+                                               f"{text[MAX_TEXT * 2 // 3 + cut:]}")
 
     @property
     def is_error(self) -> bool:

@@ -296,6 +296,15 @@ def test_autoscaling_bounds(key, value, message):
     assert "autoscaling-annotation" in d.message
 
 
+def test_a_huge_duration_is_refused_at_once_and_quoted_in_short():
+    """Go durations are parsed in linear time (a backtracking pattern took minutes on 100,000 digits),
+    and a diagnostic quotes at most a thousand characters of a value."""
+    full = "autoscaling.knative.dev/window"
+    text = service(annotations=f'{full}: "{"1" * 300_000}"  #!')  # a number without its unit
+    d = assert_finding(text, "IC603", f'{ANN}["{full}"]', contains="invalid value: 1111")
+    assert len(d.message) <= 1000 and "characters left out" in d.message
+
+
 AUTOSCALING_GOOD = [
     {"min-scale": "1", "max-scale": "4", "initial-scale": "1", "activation-scale": "2"},
     {"max-scale": "0", "min-scale": "3"},
