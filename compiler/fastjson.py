@@ -14,4 +14,8 @@ def loads(raw: bytes):
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        try:
+            return json.loads(text)
+        except RecursionError:  # nested deeper than orjson's 1,024 levels, too deep for json too
+            raise json.JSONDecodeError("nested too deeply", text, 0) from None

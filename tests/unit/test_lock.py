@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from compiler.output.lock import read_lock, render_lock
 
 ENTRY = {"revision": 3, "specHash": "0123abcd", "source": "workloads/é.yaml", "nodePool": "h100",
@@ -27,7 +29,9 @@ def test_an_integer_beyond_64_bits_is_still_written_and_read_back(tmp_path):
     assert read_lock(tmp_path / "infc.lock.json", "infc.lock.json") == ({"nlp/a": huge, "nlp/b": ENTRY}, [])
 
 
-def test_a_damaged_lock_is_reported_not_raised(tmp_path):
-    (tmp_path / "infc.lock.json").write_bytes(b'{"version": 1, "workloads": {"nlp/a": ')
+@pytest.mark.parametrize("content", [b'{"version": 1, "workloads": {"nlp/a": ', b"[" * 100_000 + b"]" * 100_000,
+                                     b"\xff\xfe{}"])
+def test_a_damaged_lock_is_reported_not_raised(tmp_path, content):
+    (tmp_path / "infc.lock.json").write_bytes(content)
     entries, [diag] = read_lock(tmp_path / "infc.lock.json", "deploy/prod/infc.lock.json")
     assert entries == {} and diag.code == "IC702" and str(diag.location) == "deploy/prod/infc.lock.json:1:1"
