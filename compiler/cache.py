@@ -63,12 +63,12 @@ def code_fingerprint() -> str:
         for path in sorted(base.rglob("*")):
             if path.suffix in (".py", ".j2", ".yaml", ".json"):
                 st = path.stat()
-                h.update(f"{path.relative_to(base)}:{st.st_size}:{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
+                h.update(os.fsencode(f"{path.relative_to(base)}:{st.st_size}:{st.st_mtime_ns}"))
     for name in LIBRARIES:
         spec = find_spec(name)
         if spec is not None and spec.origin and os.path.exists(spec.origin):
             st = os.stat(spec.origin)
-            h.update(f"{name}:{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
+            h.update(os.fsencode(f"{name}:{spec.origin}:{st.st_size}:{st.st_mtime_ns}"))  # any install path
     return h.hexdigest()[:16]
 
 
