@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import CLUSTER, at, check, none_of, only, run, workload_doc
+import pytest
+
+from helpers import CLUSTER, ORG, at, check, none_of, only, run, workload_doc
 
 
 
@@ -47,6 +49,49 @@ def test_ic201_valid_item_names(tmp_path):
       emptyDirVolume: [{name: cache, path: /cache}]
     """
     none_of(run(tmp_path, spec), "IC201")
+
+
+PROJECT = """
+---
+apiVersion: infc/v1
+kind: Project
+metadata: {name: NAME}
+spec:
+  cluster: prod
+  department: research
+"""
+
+
+def _org(*projects: tuple[str, str | None]) -> str:
+    """The base organisation plus projects (name, spec.namespace or None)."""
+    text = ORG
+    for name, namespace in projects:
+        text += PROJECT.replace("NAME", name) + (f"  namespace: {namespace}\n" if namespace else "")
+    return text
+
+
+@pytest.mark.parametrize("namespace, owner", [("kube-system", "Kubernetes"), ("default", "Kubernetes"),
+                                              ("knative-serving", "Knative"), ("runai", "Run:ai")])
+def test_ic201_a_project_may_not_deploy_into_the_platforms_namespaces(tmp_path, namespace, owner):
+    org = _org(("ops", namespace))
+    d = only(run(tmp_path, files={"org/research.yaml": org}), "IC201")
+    check(d, f"project 'ops' would deploy into namespace '{namespace}', which belongs to {owner}",
+          at(org, f"namespace: {namespace}", file="org/research.yaml"), "spec.namespace: runai-ops")
+
+
+def test_ic201_a_default_namespace_can_be_reserved_too(tmp_path):
+    org = _org(("backend", None))  # runai-backend: Run:ai's control plane
+    d = only(run(tmp_path, files={"org/research.yaml": org}), "IC201")
+    check(d, "namespace 'runai-backend', which belongs to Run:ai", at(org, "name: backend", file="org/research.yaml"),
+          "spec.namespace: team-backend")
+
+
+def test_ic004_two_projects_in_one_namespace(tmp_path):
+    org = _org(("vision", "runai-nlp"), ("search", "search"))
+    d = only(run(tmp_path, files={"org/research.yaml": org}), "IC004")
+    check(d, "project 'vision' shares namespace 'runai-nlp' with project 'nlp'",
+          at(org, "namespace: runai-nlp", file="org/research.yaml"), "one namespace per project")
+    assert [str(r) for r in d.related] == [at(org, "name: nlp", file="org/research.yaml")]
 
 
 def test_ic202_portion_out_of_range(tmp_path):
