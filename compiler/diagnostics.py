@@ -126,12 +126,15 @@ class Diagnostic:
             raise ValueError(f"unknown diagnostic code {self.code}")
         if self.severity is None:
             object.__setattr__(self, "severity", CATALOGUE[self.code][0])
+        from compiler.secret_shapes import mask
+
         for name in ("message", "hint"):
-            text = getattr(self, name)
+            # A value quoted in a message may be a token written where a number belongs: masked.
+            text = mask(getattr(self, name))
             if len(text) > MAX_TEXT:  # a value quoted in full: a 1 MB annotation is one line of report
                 cut = len(text) - MAX_TEXT + 80
-                object.__setattr__(self, name, f"{text[:MAX_TEXT * 2 // 3]}… ({cut:,} characters left out) …"
-                                               f"{text[MAX_TEXT * 2 // 3 + cut:]}")
+                text = f"{text[:MAX_TEXT * 2 // 3]}… ({cut:,} characters left out) …{text[MAX_TEXT * 2 // 3 + cut:]}"
+            object.__setattr__(self, name, text)
 
     @property
     def is_error(self) -> bool:

@@ -76,3 +76,24 @@ def test_planted_token_is_refused_and_never_echoed(tmp_path: Path, where: str):
         for secret in SECRETS:
             assert secret not in text_out, f"{where}: a token was echoed"
     assert not (tmp_path / "deploy").exists()
+
+
+# A token written where a number or one of a few words belongs fails validation (IC007) before
+# the secret checks run; the message quoting the value must not carry it either.
+MISPLACED = {
+    "number field": workload("chat").replace("cpuCoreRequest: 4", f"cpuCoreRequest: {HF}"),
+    "enum field": workload("chat", f"""
+        priorityClass: {GITHUB}
+        """),
+    "object name": workload("chat").replace("name: chat", f"name: {NGC}"),
+}
+
+
+@pytest.mark.parametrize("where", sorted(MISPLACED))
+def test_a_token_in_a_field_it_cannot_be_is_refused_and_never_echoed(tmp_path: Path, where: str):
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": MISPLACED[where]})
+    for fmt in ("text", "json", "github", "sarif"):
+        result = run_infc("check", "--repo", str(tmp_path), "--format", fmt)
+        assert result.returncode == 1, (where, fmt, result.stdout)
+        for secret in SECRETS:
+            assert secret not in result.stdout + result.stderr, f"{where} ({fmt}): a token was echoed"
