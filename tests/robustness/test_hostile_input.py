@@ -280,6 +280,9 @@ def test_a_repository_template_linking_outside_is_not_read(tmp_path: Path):
     ("metadata:\n  name: {{ 'x' * 10000000000 }}\n", 4, "a product longer than 1572864 characters"),
     ("metadata:\n  name: {{ 10 ** 10000000000 }}\n", 4, "a power of more than 65536 bits"),
     ("metadata:\n  name: {{ 1 / 0 }}\n", 4, "division by zero (ZeroDivisionError)"),
+    # CVE-2025-27516: str.format reached through |attr escaped the sandbox before Jinja2 3.1.6.
+    ("metadata:\n  name: {{ ('{0.__class__.__mro__}'|attr('format'))(1) }}\n", 4,
+     "access to attribute '__class__' of 'int' object is unsafe."),
     ("{% for i in range(100000) %}# {{ i }} and some more text\n{% endfor %}metadata: {}\n", 1,
      "renders more than 1572864 characters (a loop too long?)"),
 ])
