@@ -100,18 +100,19 @@ def _expire(_signum, _frame):
     raise _TooLong
 
 
-@lru_cache(maxsize=1)
-def _alarm_installed() -> bool:
-    """SIGALRM interrupts a render running too long; it is only for the main thread."""
+def _alarm_ready() -> bool:
+    """SIGALRM interrupts a render running too long (signals reach the main thread only). The
+    handler is checked each time, not remembered: a forked run may have had it reset."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         return False
-    signal.signal(signal.SIGALRM, _expire)
+    if signal.getsignal(signal.SIGALRM) is not _expire:
+        signal.signal(signal.SIGALRM, _expire)
     return True
 
 
 def _bounded_render(compiled, values: dict) -> str:
     """compiled.render(**values), stopped after MAX_SECONDS or MAX_OUTPUT characters."""
-    timed = _alarm_installed() and threading.current_thread() is threading.main_thread()
+    timed = _alarm_ready()
     if timed:
         signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
     try:
