@@ -189,6 +189,44 @@ def test_loader_never_raises_on_arbitrary_text(text: str):
         assert d.location is not None and d.location.file == "fuzz.yaml"
 
 
+# File and directory names as a checkout may hold them: any bytes but '/' and NUL.
+_names = st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\0" not in b and b not in (b".", b".."))
+
+
+@settings(max_examples=fuzz_examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                               HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_names, _names, st.sampled_from([b".yaml", b".yml", b""])), min_size=1, max_size=4))
+def test_discovery_names_every_file_it_cannot_read_whatever_its_name(tmp_path_factory, entries):
+    root = make_repo(tmp_path_factory.mktemp("names"), {"workloads/nlp/chat.yaml": workload("chat")})
+    expected = set()  # what must be reported: the outermost name that is not UTF-8 (dot-names are not read)
+    for directory, name, suffix in entries:
+        folder = Path(os.fsdecode(bytes(root / "workloads") + b"/" + directory))
+        try:
+            folder.mkdir(exist_ok=True)
+            Path(os.fsdecode(bytes(folder) + b"/" + name + suffix)).write_text("kind: Unread\n")
+        except OSError:  # a name taken by a file, or too long for the file system
+            continue
+        if directory.startswith(b"."):
+            continue
+        if not _utf8(directory):
+            expected.add("workloads/" + directory.decode("utf-8", "backslashreplace"))
+        elif suffix and not name.startswith(b".") and not _utf8(name + suffix):
+            expected.add("workloads/" + (directory + b"/" + name + suffix).decode("utf-8", "backslashreplace"))
+    analysis = analyse(root)  # must not raise, whatever the names are
+    for d in analysis.diagnostics:
+        d.location.file.encode("utf-8")  # every name a diagnostic gives is UTF-8 text
+    reported = {d.location.file for d in analysis.diagnostics if d.code == "IC001" and d.is_error}
+    assert reported == expected
+
+
+def _utf8(name: bytes) -> bool:
+    try:
+        name.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False),
                      st.text(max_size=20))
 _values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
