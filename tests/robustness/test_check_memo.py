@@ -84,3 +84,19 @@ def test_checks_of_an_edited_file_report_as_without_a_cache(tmp_path_factory, ca
         assert _check(root, target, cached=True) == expected
         assert _check(root, target, cached=True) == expected
     shutil.rmtree(root)
+
+
+def test_a_checked_workload_defined_in_another_file_too_is_checked_as_without_a_cache(example_copy):
+    """The copy in a file read first is the one that counts (IC004 at the checked file): an edit
+    of the checked one that quota and placement do not read must not bring it back to life."""
+    target = "workloads/search/distill.yaml"
+    text = (example_copy / target).read_text()
+    (example_copy / "workloads/aa").mkdir()
+    (example_copy / "workloads/aa/copy.yaml").write_text(text)
+    # First the copy as it is (the check is remembered), then a metric only the copy is spared.
+    for metric in ("concurrency", "queue_depth"):
+        (example_copy / target).write_text(text.replace("metric: concurrency", f"metric: {metric}"))
+        expected = _check(example_copy, target, cached=False)
+        assert [d["code"] for d in expected[1]] == ["IC004"], expected
+        assert _check(example_copy, target, cached=True) == expected
+        assert _check(example_copy, target, cached=True) == expected
