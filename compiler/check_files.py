@@ -220,7 +220,7 @@ class QuickCheck:
 
         analysis = build.analysis
         checked = analysis.checked
-        if self.key is None or checked is None or self._defined_elsewhere_too():
+        if self.key is None or checked is None or self._shadowed():
             return
         mine = {f.key for f in self.checked.facts}
         loaded = set(self.front.diagnostics)  # the quick path's own: of the files it loads
@@ -249,11 +249,11 @@ class QuickCheck:
         self.cache.put("check-memo", self.key, memo)
 
 
-    def _defined_elsewhere_too(self) -> bool:
-        """A checked workload also defined in another file (IC004): which definition counts
-        depends on that file, so the full check decides, every time until one is renamed."""
-        return any(d.code == "IC004" and ((d.location and d.location.file in self.wanted)
-                                          or any(r.file in self.wanted for r in d.related))
+    def _shadowed(self) -> bool:
+        """A checked workload defined in a file read before it too (IC004 at the checked file):
+        that one counts, and the quick path, which loads the checked files only, would take
+        the checked one for it. The full check decides, every time until one is renamed."""
+        return any(d.code == "IC004" and d.location and d.location.file in self.wanted
                    for d in self.full_front().diagnostics)
 
 

@@ -86,7 +86,7 @@ def test_checks_of_an_edited_file_report_as_without_a_cache(tmp_path_factory, ca
     shutil.rmtree(root)
 
 
-def test_a_checked_workload_defined_in_another_file_too_is_checked_as_without_a_cache(example_copy):
+def test_a_checked_workload_shadowed_by_another_file_is_checked_as_without_a_cache(example_copy):
     """The copy in a file read first is the one that counts (IC004 at the checked file): an edit
     of the checked one that quota and placement do not read must not bring it back to life."""
     target = "workloads/search/distill.yaml"
