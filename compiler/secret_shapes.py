@@ -28,6 +28,9 @@ _MASKED_ONLY = re.compile(
     r"|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
 )
 MASK = "****"
+# What every shape above starts with: text without any of these holds no secret (the common
+# case, found by one search instead of seven substitutions).
+_MARKERS = re.compile(r"hf_|nvapi-|PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|Bearer|sk-|xox|eyJ")
 
 
 def secret_kind(text: str) -> str | None:
@@ -40,6 +43,8 @@ def secret_kind(text: str) -> str | None:
 
 def mask(text: str) -> str:
     """`text` with every secret shape, refused or merely suspicious, replaced by '****'."""
+    if not _MARKERS.search(text):
+        return text
     for _kind, pattern in REFUSED:
         text = pattern.sub(MASK, text)
     return _MASKED_ONLY.sub(MASK, text)
