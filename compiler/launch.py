@@ -136,15 +136,14 @@ def _streams() -> list[int]:
 def _body(argv: list[str]) -> bytes:
     umask = os.umask(0o022)
     os.umask(umask)
-    fields = [os.getcwd(), "%o" % umask, *_encoding(sys.stdout), *_encoding(sys.stderr), str(len(argv)), *argv]
+    # Only the encodings: each run sets its own error handler (compiler/cli.py run()).
+    fields = [os.getcwd(), "%o" % umask, _encoding(sys.stdout), _encoding(sys.stderr), str(len(argv)), *argv]
     fields.extend(f"{k}={v}" for k, v in os.environ.items())
     return "\0".join(fields).encode("utf-8", "surrogateescape")
 
 
-def _encoding(stream) -> tuple[str, str]:
-    if stream is None:
-        return "utf-8", "strict"
-    return stream.encoding or "utf-8", stream.errors or "strict"
+def _encoding(stream) -> str:
+    return getattr(stream, "encoding", None) or "utf-8"
 
 
 if __name__ == "__main__":  # pragma: no cover

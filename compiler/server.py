@@ -240,9 +240,9 @@ def _run(conn: socket.socket, body: bytes, fds: list[int]) -> None:
     code = 3
     try:
         fields = body.decode("utf-8", "surrogateescape").split("\0")
-        cwd, umask, out_enc, out_err, err_enc, err_err, argc = fields[:7]
-        argv = fields[7:7 + int(argc)]
-        env = dict(entry.split("=", 1) for entry in fields[7 + int(argc):] if "=" in entry)
+        cwd, umask, out_enc, err_enc, argc = fields[:5]
+        argv = fields[5:5 + int(argc)]
+        env = dict(entry.split("=", 1) for entry in fields[5 + int(argc):] if "=" in entry)
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -257,9 +257,9 @@ def _run(conn: socket.socket, body: bytes, fds: list[int]) -> None:
         tempfile.tempdir = None  # chosen again from this run's TMPDIR
         time.tzset()
         sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
-        sys.stdout = sys.__stdout__ = open(1, "w", encoding=out_enc, errors=out_err, closefd=False,
+        sys.stdout = sys.__stdout__ = open(1, "w", encoding=out_enc, closefd=False,
                                            buffering=1 if os.isatty(1) else -1)
-        sys.stderr = sys.__stderr__ = open(2, "w", encoding=err_enc, errors=err_err, closefd=False, buffering=1)
+        sys.stderr = sys.__stderr__ = open(2, "w", encoding=err_enc, closefd=False, buffering=1)
         sys.argv = argv
         conn.sendall(b"pid %d\n" % os.getpid())
         from compiler.cli import run
