@@ -1,8 +1,8 @@
 """`make bench`: speed and memory figures of infc on generated repositories. Prints, asserts nothing.
 
-For 100, 1,000 and 10,000 workloads: a full compile, `infc check` of one workload file,
-`infc validate` of the output, and a recompile after changing one workload, without and
-with `infc serve`; then the quota ledger / placement simulation and the validator
+For 100, 1,000 and 10,000 workloads: a full compile, `infc check` of one workload file (and
+the floor under it: bench/floor.py), `infc validate` of the output, and a recompile after
+changing one workload, without and with `infc serve`; then the quota ledger / placement simulation and the validator
 micro-benchmarks.
 """
 
@@ -80,6 +80,8 @@ def bench_size(n: int, scratch: Path) -> None:
         one.write_text(workload_text(0, "team-0", max_model_len=next(lengths)))
 
     check = [*INFC, "check", str(one)]
+    # What the libraries alone take for one workload file: the figure the check rows stand on.
+    row("floor under check (bench/floor.py)", median_of(runs, [sys.executable, str(HERE / "floor.py"), str(one)]))
     # The first check after a compile replays the whole repository and remembers what the rest
     # gave it; the editor loop's next checks of the same file (other edits) take that memo.
     row("infc check <one workload file>, first", median_of(1, check, before=edit, cwd=repo))
