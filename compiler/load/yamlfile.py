@@ -171,6 +171,12 @@ class _Builder:
         return value  # unknown local tags (!foo) keep their text
 
 
+# Byte order marks of the encodings YAML allows besides UTF-8: named, so the fix is plain.
+# (UTF-32 LE first: its mark begins with UTF-16 LE's.)
+_OTHER_UNICODE = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                  (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def parse_yaml(raw: bytes, file: str, digest: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """Parse one file's bytes. Never raises: every problem is a Diagnostic."""
     start = Location(file, 1, 1)
@@ -180,10 +186,17 @@ def parse_yaml(raw: bytes, file: str, digest: str | None = None) -> tuple[list[D
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return [], [Diagnostic("IC001", f"file is not UTF-8 text (byte {exc.start})", start,
+        for mark, encoding in _OTHER_UNICODE:
+            if raw.startswith(mark):
+                return [], [Diagnostic("IC001", f"file is {encoding} text, not UTF-8", start,
+                                       hint="save it as UTF-8 (Windows PowerShell's `>` and Out-File write UTF-16)")]
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1  # the bytes before exc.start are valid UTF-8
+        at = Location(file, raw.count(b"\n", 0, exc.start) + 1, len(raw[line_start:exc.start].decode()) + 1)
+        return [], [Diagnostic("IC001", f"file is not UTF-8 text (byte {exc.start})", at,
                                hint="save the file as UTF-8, or move binary files out of the repository")]
-    if "\x00" in text:
-        return [], [Diagnostic("IC001", "file contains NUL bytes (binary file?)", start,
+    if (nul := text.find("\x00")) >= 0:
+        at = Location(file, text.count("\n", 0, nul) + 1, nul - text.rfind("\n", 0, nul))
+        return [], [Diagnostic("IC001", "file contains NUL bytes (binary file?)", at,
                                hint="move binary files out of the repository")]
     digest = digest or content_digest(raw)
     docs: list[Document] = []

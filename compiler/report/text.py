@@ -166,7 +166,7 @@ class _Sources:
 
     def _read(self, file: str, upto: int) -> list[str] | None:
         try:
-            with open(self.root / file, encoding="utf-8", errors="replace", newline="") as f:
+            with open(self.root / file, encoding="utf-8", errors="backslashreplace", newline="") as f:
                 return [line.rstrip("\r\n") for line in islice(f, upto)]
         except (OSError, ValueError):
             return None

@@ -53,14 +53,22 @@ def test_very_large_file_is_refused(tmp_path: Path):
     assert any(d["code"] == "IC005" and d["file"] == "big.yaml" for d in data["diagnostics"])
 
 
-def test_binary_and_non_utf8_files_are_reported(tmp_path: Path):
+def test_binary_and_non_utf8_files_are_reported_where_the_bad_byte_is(tmp_path: Path):
     make_repo(tmp_path)
     (tmp_path / "blob.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "latin1.yaml").write_bytes("# caf\u00e9\nname: caf\xe9\n".encode("utf-8")[:7] + "\nname: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "nul.yaml").write_bytes(b"a: 1\nb: x\x00y\n")
+    (tmp_path / "windows.yaml").write_text("apiVersion: infc/v1\n", encoding="utf-16")  # PowerShell's `>`
     code, data, _ = check_json(tmp_path)
     assert code == 1
-    found = {(d["file"], d["code"]) for d in data["diagnostics"]}
-    assert ("blob.yaml", "IC001") in found and ("latin1.yaml", "IC001") in found
+    found = {d["file"]: (d["code"], d["line"], d["column"], d["message"]) for d in data["diagnostics"]}
+    assert found["blob.yaml"][0] == "IC001"
+    assert found["latin1.yaml"] == ("IC001", 2, 10, "file is not UTF-8 text (byte 17)")  # after "name: caf"
+    assert found["nul.yaml"] == ("IC001", 2, 5, "file contains NUL bytes (binary file?)")
+    assert found["windows.yaml"] == ("IC001", 1, 1, "file is UTF-16 text, not UTF-8")
+    # The code frame spells the bytes out, as file names are, rather than replacing them.
+    text = run_infc("check", str(tmp_path)).stdout
+    assert "2 | name: caf\\xe9" in text and "\ufffd" not in text, text
 
 
 def test_symlinks_leaving_the_repository_or_looping_are_not_followed(tmp_path: Path):
