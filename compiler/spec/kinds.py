@@ -2,6 +2,8 @@
 
 
 import math
+import re
+import string
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
@@ -157,7 +159,42 @@ class KnativeSettings(Model):
     allowZeroInitialScale: bool = False
     containerConcurrencyMaxLimit: int = 1000
     domainTemplate: str = "{name}.{namespace}.{domain}"
+    "Host of a workload's external URL, from {name}, {namespace} and {domain} (Knative's config-network domain-template)."
     queueSidecarCpuRequest: Cores = 0.025
+
+    @field_validator("domainTemplate")
+    @classmethod
+    def _host_template(cls, value: str) -> str:
+        return check_domain_template(value)
+
+
+_DOMAIN_FIELDS = ("name", "namespace", "domain")
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
+def check_domain_template(value: str) -> str:
+    """A domain template gives one host name per workload, whatever its name and namespace:
+    only the three placeholders, plainly (no `{name.attr}`, `{0}`, `!r` or `:>99`), with
+    {name} among them, and what it gives is a DNS name (Knative refuses a path or nothing)."""
+    if "{{" in value:
+        raise ValueError("this is Knative's Go template syntax; write {name}, {namespace} and {domain}"
+                         " instead, e.g. {name}.{namespace}.{domain}")
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"not a template of {{name}}, {{namespace}} and {{domain}} ({exc})") from None
+    fields = {field for _, field, spec, conversion in parts if field is not None}
+    unknown = sorted(f for f in fields if f not in _DOMAIN_FIELDS)
+    if unknown or any(spec or conversion for _, field, spec, conversion in parts if field is not None):
+        raise ValueError("only {name}, {namespace} and {domain} may appear, as they are"
+                         + (f"; not {{{unknown[0]}}}" if unknown else ""))
+    if "name" not in fields:
+        raise ValueError("{name} is missing: every workload would get the same host")
+    host = value.format(name="llama-chat", namespace="runai-nlp", domain="inference.example.com")
+    if len(host) > 253 or not _HOST.fullmatch(host):
+        raise ValueError(f"the host it gives is not a DNS name ('{host}' for workload llama-chat"
+                         " of namespace runai-nlp in domain inference.example.com)")
+    return value
 
 
 class ClusterSpec(Model):

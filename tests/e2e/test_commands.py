@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,63 @@ def test_endpoints(example_copy: Path):
     assert "Authorization: Bearer" in by["nlp/mixtral"]["curl"]
     assert "Authorization" not in by["nlp/llama-chat"]["curl"]
     assert "/v1/chat/completions" in by["nlp/llama-chat"]["curl"]
+    # An embedding model (vLLM `--task embed`) answers on the embeddings API, not chat.
+    assert by["search/embedder"]["path"] == "/v1/embeddings"
+    assert by["search/embedder"]["curl"].endswith("""-d '{"model": "embedder", "input": "Hello!"}'""")
+
+
+def _curl_words(curl: str, cwd: Path) -> list[str]:
+    """The words a POSIX shell makes of a pasted curl (bash itself, so nothing is assumed)."""
+    shown = subprocess.run(["bash", "-c", 'curl() { printf "%s\\0" "$@"; }; ' + curl],
+                           capture_output=True, text=True, check=True, cwd=cwd).stdout
+    return shown.split("\0")[:-1]
+
+
+def test_endpoints_curl_is_safe_to_paste_and_never_shows_a_secret(example_copy: Path):
+    path = example_copy / "workloads/nlp/llama-chat.yaml"
+    original = path.read_text()
+    token = "hf_" + "abcdefghijklmnopqrstuvwxyzABCDEFGH"
+    odd = "x'$(touch injected)'\""  # a quote, a command substitution, a double quote
+    for name in (odd, token):
+        path.write_text(original.replace("servedModelName: llama-chat", f"servedModelName: {json.dumps(name)}"))
+        result = run_infc("endpoints", str(example_copy), "--format", "json")
+        assert token not in result.stdout and token not in run_infc("endpoints", str(example_copy)).stdout
+        row = next(e for e in _json(result)["endpoints"] if e["workload"] == "nlp/llama-chat")
+        words = _curl_words(row["curl"], example_copy)
+        assert words[0] == "-sS" and words[1].endswith("/v1/chat/completions")
+        body = json.loads(words[words.index("-d") + 1])  # one word, valid JSON
+        assert body["model"] == row["model"] == (odd if name == odd else row["model"])
+    assert not (example_copy / "injected").exists()
+
+
+@pytest.mark.parametrize("template, problem", [
+    ("{name}-{foo}.{domain}", "not {foo}"),
+    ("{0}.{domain}", "not {0}"),
+    ("{name", "not a template"),
+    ("{name:>99999999999}.{domain}", "as they are"),
+    ("{name.__class__}.{domain}", "not {name.__class__}"),
+    ("{{.Name}}.{{.Namespace}}.{{.Domain}}", "Knative's Go template syntax"),
+    ("{namespace}.{domain}", "{name} is missing"),
+    ("{name}.{namespace}.{domain}/v1", "not a DNS name"),
+])
+def test_a_domain_template_that_gives_no_host_per_workload_is_reported(example_copy: Path, template, problem):
+    cluster = example_copy / "clusters/prod.yaml"
+    text = cluster.read_text()
+    cluster.write_text(text.replace('    version: "1.23"\n', f'    version: "1.23"\n    domainTemplate: {json.dumps(template)}\n'))
+    line = text[:text.index('    version: "1.23"')].count("\n") + 2
+    result = run_infc("check", str(example_copy))
+    assert result.returncode == 1 and f"clusters/prod.yaml:{line}:21: error[IC007]" in result.stdout, result.stdout
+    assert problem in result.stdout
+    for command in ("endpoints", "plan", "quota"):  # a report, never a traceback
+        assert run_infc(command, str(example_copy)).returncode == 1
+
+
+def test_a_domain_template_sets_the_endpoint_url(example_copy: Path):
+    cluster = example_copy / "clusters/prod.yaml"
+    cluster.write_text(cluster.read_text().replace('    version: "1.23"\n',
+                                                   '    version: "1.23"\n    domainTemplate: "{name}-{namespace}.{domain}"\n'))
+    by = {e["workload"]: e for e in _json(run_infc("endpoints", str(example_copy), "--format", "json"))["endpoints"]}
+    assert by["nlp/llama-chat"]["url"] == "https://llama-chat-runai-nlp.inference.example.com"
 
 
 def test_explain_names_the_file_that_set_each_value(example_copy: Path):
