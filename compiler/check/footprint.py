@@ -151,7 +151,7 @@ def demand_from_footprint(fp: dict, like: Demand) -> Demand | None:
             preemptible=bool(fp.get("preemptible", like.preemptible)),
             node_type=like.node_type, affinity=like.affinity, tolerations=like.tolerations,
         )
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, OverflowError):  # a lock file edited by hand
         return None
 
 

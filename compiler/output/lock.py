@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, Location
@@ -34,7 +35,8 @@ def read_lock(path: Path, display: str) -> tuple[dict[str, dict], list[Diagnosti
         return {}, []
     where = Location(display, 1, 1)
     try:
-        data = loads(path.read_bytes())
+        raw = path.read_bytes()
+        data = loads(raw)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return {}, [Diagnostic("IC702", f"lock file is unreadable: {exc}", where,
                                hint="restore it from git (git checkout -- <file>); deleting it restarts revision numbers at 1")]
@@ -45,13 +47,67 @@ def read_lock(path: Path, display: str) -> tuple[dict[str, dict], list[Diagnosti
     good: dict[str, dict] = {}
     diags = []
     for key, entry in workloads.items():
-        if (isinstance(entry, dict) and isinstance(entry.get("revision"), int) and entry["revision"] >= 1
-                and isinstance(entry.get("specHash"), str)):
+        problem = entry_problem(entry)
+        if problem is None:
             good[key] = entry
         else:
-            diags.append(Diagnostic("IC702", f"lock entry '{key}' is inconsistent", where,
-                                    hint="restore the lock file from git"))
+            diags.append(Diagnostic("IC702", f"lock entry '{key}' is inconsistent: {problem}",
+                                    _entry_location(raw, key, display), hint="restore the lock file from git"))
     return good, diags
+
+
+def entry_problem(entry) -> str | None:
+    """What is wrong with one lock entry as the lock file holds it, or None. Everything infc
+    reads of it must be of its type (a revision `true` is not revision 1), and numbers finite
+    and in range: a hand-edited or merged-by-hand lock must not steer quota or revisions."""
+    from pydantic_core import ValidationError
+
+    try:
+        _entry_shape().validate_python(entry)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        place = ".".join(str(part) for part in error["loc"])
+        return f"{place}: {error['msg'][:1].lower()}{error['msg'][1:]}" if place else error["msg"]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _entry_shape():
+    """A lock entry's types, as compiler/check/footprint.py footprint_of writes them, checked
+    strictly (JSON has one way to write 1). Built from pydantic-core's schema directly: a
+    model class would cost a check 30 ms to define; this takes 0.3."""
+    from pydantic_core import SchemaValidator
+    from pydantic_core import core_schema as cs
+
+    def record(required: dict, optional: dict | None = None):
+        fields = {name: cs.typed_dict_field(schema) for name, schema in required.items()}
+        fields.update({name: cs.typed_dict_field(cs.nullable_schema(schema), required=False)
+                       for name, schema in (optional or {}).items()})
+        return cs.typed_dict_schema(fields, extra_behavior="allow")
+
+    def whole(low: int = 0, high: int | None = None):  # bytes of memory may pass 2**63
+        return cs.int_schema(ge=low, le=high, strict=True)
+
+    def number(**bounds):
+        return cs.float_schema(allow_inf_nan=False, strict=True, **bounds)
+
+    text = cs.str_schema(strict=True)
+    gpu = record({"devices": whole(high=2**31 - 1)}, {"portion": number(gt=0, le=1), "memory": whole()})
+    footprint = record({"project": text, "pools": cs.list_schema(text, strict=True),
+                        "replicas": whole(high=2**31 - 1), "gpu": gpu, "cpu": number(ge=0), "memory": whole(),
+                        "priority": whole(-(2**31), 2**31 - 1), "preemptible": cs.bool_schema(strict=True)},
+                       {"pool": text})
+    return SchemaValidator(record({"revision": whole(1, 2**31 - 1), "specHash": text}, {"footprint": footprint}))
+
+
+def _entry_location(raw: bytes, key: str, display: str) -> Location:
+    """Where the entry's key is written (the lock is infc's own indented JSON; a file edited
+    out of that shape falls back to its first line)."""
+    at = raw.find(json.dumps(key, ensure_ascii=False).encode("utf-8") + b":")
+    if at < 0:
+        return Location(display, 1, 1)
+    line_start = raw.rfind(b"\n", 0, at) + 1
+    return Location(display, raw.count(b"\n", 0, at) + 1, len(raw[line_start:at].decode("utf-8", "replace")) + 1)
 
 
 def next_revision(previous: dict | None, spec_hash: str) -> int:

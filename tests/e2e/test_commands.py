@@ -32,6 +32,20 @@ def test_plan_lists_changed_revisions_and_files(example_copy: Path):
     assert "llama-chat-00001" in (example_copy / "deploy/prod/runai-nlp/llama-chat/service.yaml").read_text()
 
 
+def test_a_lock_entry_edited_out_of_shape_is_ic702_for_every_command(example_copy: Path):
+    assert run_infc("compile", str(example_copy)).returncode == 0
+    lock = example_copy / "deploy/prod/infc.lock.json"
+    before = lock.read_text().replace('"memory": 64000000000', '"memory": Infinity', 1)
+    lock.write_text(before)
+    path = example_copy / "workloads/nlp/llama-chat.yaml"
+    path.write_text(path.read_text().replace("maxModelLen: 8192", "maxModelLen: 4096"))  # a rolling update
+    for command in ("plan", "check", "compile"):
+        result = run_infc(command, str(example_copy))
+        assert "Traceback" not in result.stderr and result.returncode == 1, (command, result.stderr)
+        assert "infc.lock.json:4:5: error[IC702] lock entry 'runai-nlp/llama-chat' is inconsistent" in result.stdout
+    assert lock.read_text() == before  # nothing written
+
+
 def test_quota_table(example_copy: Path):
     data = _json(run_infc("quota", str(example_copy), "--format", "json"))
     row = next(r for r in data["quota"] if r["level"] == "project" and r["name"] == "nlp" and r["pool"] == "h100")
