@@ -112,19 +112,17 @@ def _scan(root: Path) -> tuple[dict[str, os.stat_result | None], bool]:
 
 @contextmanager
 def _exclusive(target: Path):
+    """One writer of `target` at a time: a lock on the directory that holds it, which writes
+    nothing (a lock file would show in `git status` inside the repository, and be left behind
+    outside it). The lock goes with the descriptor, so a killed run holds it no longer."""
     import fcntl
 
-    import hashlib
-
-    # Kept outside the repository so that it never shows up in `git status`.
-    digest = hashlib.sha256(os.fsencode(target)).hexdigest()[:16]
-    lock_path = Path(tempfile.gettempdir()) / f"infc-{digest}.lock"
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextmanager

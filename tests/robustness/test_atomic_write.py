@@ -84,13 +84,17 @@ def test_concurrent_compiles_into_the_same_output(tmp_path: Path, trees):
     shutil.copytree(repo, work)  # the old tree and lock, with the changed workloads
     for p in (changed / "workloads").rglob("*.yaml"):
         (work / p.relative_to(changed)).write_bytes(p.read_bytes())
+    temporary = tmp_path / "tmp"  # the system's temporary directory, as these runs see it
+    temporary.mkdir()
     procs = [subprocess.Popen([*infc_command(), "compile", str(work)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE) for _ in range(3)]
+                              stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temporary)})
+             for _ in range(3)]
     for p in procs:
         assert p.wait(timeout=300) == 0, p.stderr.read()
     tree = read_tree(work / "deploy")
     assert tree == new and _consistent(tree)
     assert not [p for p in work.iterdir() if ".infc-" in p.name]
+    assert not list(temporary.iterdir())  # the runs took turns without leaving a lock file behind
 
 
 def test_write_tree_refuses_paths_outside_the_target(tmp_path: Path):
