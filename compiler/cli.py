@@ -36,7 +36,8 @@ def _report(diags, fmt: str | None, root: Path | None, extra: dict | None = None
     from compiler.report import emit
 
     fmt = _fmt(fmt)
-    if fmt == "text" and text_before:
+    # GitHub's log shows the report as text beside the annotations its workflow commands make.
+    if fmt in ("text", "github") and text_before:
         click.echo(text_before, nl=not text_before.endswith("\n"))
     emit(diags, fmt, root=root, stream=sys.stdout, extra=extra if fmt == "json" else None)
     return EXIT_ERRORS if any(d.is_error for d in diags) else EXIT_OK
@@ -258,12 +259,11 @@ def plan_cmd(repo: Path, fmt: str | None) -> None:
 @click.argument("workload")
 @click.option("--project", default=None, help="Project of the workload, when the name is not unique.")
 @click.option("--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> None:
+@_format_option
+def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str | None) -> None:
     """The effective spec of WORKLOAD (its name, or PROJECT/NAME as reports write it): each
-    value, the file:line that set it, the rules on it."""
-    import json
-
+    value, the file:line that set it, the rules on it; and the workload's own findings (exit 1
+    when one is an error)."""
     from compiler.explain import explain_data, find_workloads, format_explain_text
     from compiler.load.inputs import find_root
     from compiler.pipeline import analyse
@@ -280,10 +280,10 @@ def explain_cmd(workload: str, project: str | None, repo: Path, fmt: str) -> Non
             raise click.UsageError(f"'{workload}' exists in several projects ({projects}); pass --project")
         raise click.UsageError(f"no workload named '{workload}'" + (f" in project '{project}'" if project else "")
                                + " resolved (run `infc check` to see why)")
-    if fmt == "json":
-        click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
-    else:
-        click.echo(format_explain_text(data), nl=False)
+    key = f"{data['project']}/{data['workload']}"
+    own = [d for d in analysis.diagnostics
+           if d.subject == key or (d.location is not None and d.location.file == data["file"])]
+    sys.exit(_report(own, fmt, root, data, format_explain_text(data)))
 
 
 @cli.command("quota")

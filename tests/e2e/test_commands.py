@@ -139,6 +139,31 @@ def test_explain_names_the_file_that_set_each_value(example_copy: Path):
     assert elsewhere.returncode == 2 and "in project 'vision'" in elsewhere.stderr
 
 
+def test_explain_reports_the_workloads_own_findings_and_exits_1_on_an_error(example_copy: Path):
+    path = example_copy / "workloads/nlp/llama-chat.yaml"
+    path.write_text(path.read_text() + "  autoscaling: {maxReplicas: 20}\n")  # above the policy's 8
+    result = run_infc("explain", "llama-chat", "--repo", str(example_copy))
+    assert result.returncode == 1 and "error[IC104]" in result.stdout
+    assert result.stdout.startswith("nlp/llama-chat")  # the explanation first, then the findings
+    data = _json(run_infc("explain", "llama-chat", "--repo", str(example_copy), "--format", "json"))
+    assert data["summary"]["errors"] == 1 and {d["code"] for d in data["diagnostics"]} >= {"IC104"}
+    assert data["workload"] == "llama-chat" and data["rows"]
+    # Another workload's explanation does not carry this one's findings.
+    other = run_infc("explain", "mixtral", "--repo", str(example_copy), "--format", "json")
+    assert other.returncode == 0 and _json(other)["diagnostics"] == []
+
+
+@pytest.mark.parametrize("args, shows", [(["quota"], "DESERVED"), (["endpoints"], "curl -sS"),
+                                         (["plan"], "prod runai-nlp/llama-chat: 1 → 2"),
+                                         (["explain", "mixtral", "--repo"], "compute.gpuDevicesRequest")])
+def test_under_github_actions_reports_keep_their_text_beside_the_annotations(example_copy: Path, args, shows):
+    assert run_infc("compile", str(example_copy)).returncode == 0
+    path = example_copy / "workloads/nlp/llama-chat.yaml"
+    path.write_text(path.read_text().replace("maxModelLen: 8192", "maxModelLen: 4096"))
+    result = run_infc(*args, str(example_copy), env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 0 and shows in result.stdout, result.stdout
+
+
 def test_schema_and_init(tmp_path: Path):
     data = _json(run_infc("schema"))
     assert "InferenceWorkloadDocument" in data["$defs"]
