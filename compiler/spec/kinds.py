@@ -202,6 +202,7 @@ class ClusterSpec(Model):
     gpuSharing: bool = False
     gpuLimits: bool = False
     domain: str = "example.com"
+    "DNS domain of the workloads' external URLs (Knative's config-domain)."
     endpointAuth: Literal["none", "istio"] = "none"
     istio: Optional[IstioSettings] = None
     knative: KnativeSettings = Field(default_factory=KnativeSettings)
@@ -217,6 +218,14 @@ class ClusterSpec(Model):
         if total > MAX_NODES:
             raise ValueError(f"{total:,} nodes; the simulation takes at most {MAX_NODES:,} per cluster")
         return pools
+
+
+    @field_validator("domain")
+    @classmethod
+    def _dns_domain(cls, value: str) -> str:
+        if len(value) > 253 or not _HOST.fullmatch(value):
+            raise ValueError("a DNS domain: lowercase letters, digits, '-' and '.', e.g. inference.example.com")
+        return value
 
 
 class Cluster(Object):

@@ -114,6 +114,14 @@ def test_a_domain_template_that_gives_no_host_per_workload_is_reported(example_c
         assert run_infc(command, str(example_copy)).returncode == 1
 
 
+def test_a_cluster_domain_that_is_not_a_dns_name_is_reported(example_copy: Path):
+    cluster = example_copy / "clusters/prod.yaml"
+    cluster.write_text(cluster.read_text().replace("domain: inference.example.com", 'domain: "inference example.com"'))
+    result = run_infc("check", str(example_copy))
+    assert result.returncode == 1 and "clusters/prod.yaml:10:11: error[IC007] invalid value for 'spec.domain'" \
+        in result.stdout, result.stdout
+
+
 def test_a_domain_template_sets_the_endpoint_url(example_copy: Path):
     cluster = example_copy / "clusters/prod.yaml"
     cluster.write_text(cluster.read_text().replace('    version: "1.23"\n',
