@@ -12,6 +12,7 @@ from typing import Iterable
 from compiler.check.common import DNS1123_LABEL, ENV_NAME, IANA_SVC_NAME, items, qualified_name_ok, storage_items
 from compiler.check.registry import workload_rule
 from compiler.diagnostics import Diagnostic
+from compiler.resolve import derived
 
 # Revisions are named <workload>-<NNNNN> (SPEC §3): the suffix takes 6 characters.
 REVISION_SUFFIX = len("-00001")
@@ -33,6 +34,7 @@ def service_and_revision_names(w, ctx) -> Iterable[Diagnostic]:
             subject=w.key)
     for i, url in items(w.spec.exposedUrls):
         if url.url:
+            yield from _ingress_url(w, i, url.url)
             continue
         host_label = f"{url.name}-{name}-{w.namespace}"
         if len(host_label) > MAX_NAME:
@@ -42,6 +44,28 @@ def service_and_revision_names(w, ctx) -> Iterable[Diagnostic]:
                 f" characters; a DNS label allows {MAX_NAME}",
                 w.loc("exposedUrls", i, "name"),
                 hint="set exposedUrls[].url explicitly, or shorten the URL, workload or namespace name")
+
+
+# What Kubernetes refuses in an Ingress rule's path of type Prefix (networking validation).
+_BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
+
+
+def _ingress_url(w, i: int, url: str) -> Iterable[Diagnostic]:
+    """An exposed URL becomes an Ingress rule: its host a lowercase DNS name (or *.wildcard),
+    its path one Kubernetes takes as a prefix."""
+    host, path = derived.url_host_path(url)
+    name = host[2:] if host.startswith("*.") else host
+    labels = name.split(".")
+    if not name or len(name) > 253 or not all(len(x) <= MAX_NAME and DNS1123_LABEL.match(x) for x in labels):
+        yield Diagnostic("IC201", f"exposed URL '{url}': host '{host}' is not a lowercase DNS name",
+                         w.loc("exposedUrls", i, "url"),
+                         hint="write the host in lowercase letters, digits, '-' and '.', e.g. https://ui.example.com/")
+    elif any(part in path for part in _BAD_PATH_PARTS) or path.endswith(("/..", "/.")) or any(
+            c.isspace() or not c.isprintable() for c in path):
+        yield Diagnostic("IC201", f"exposed URL '{url}': path '{path}' cannot be an Ingress path",
+                         w.loc("exposedUrls", i, "url"),
+                         hint="Kubernetes refuses '//', '/./', '/../', encoded slashes and a trailing '/.' or"
+                              " '/..'; a URL has no spaces (write %20)")
 
 
 @workload_rule

@@ -424,18 +424,12 @@ def _tools(w, renderer) -> list[Rendered]:
         type=kind, selector={"serving.knative.dev/service": w.name}, ports=ports))]
     domain = w.cluster.obj.spec.domain
     for u in spec.exposedUrls or []:
-        host, path = _split_url(u.url) if u.url else (f"{u.name}-{w.name}-{w.namespace}.{domain}", "/")
+        host, path = derived.url_host_path(u.url) if u.url else (f"{u.name}-{w.name}-{w.namespace}.{domain}", "/")
         port = next(x["port"] for x in ports if x["targetPort"] == u.container)
         out.append(Rendered(f"ingress-{u.name}.yaml", renderer.render(
             "ingress.yaml.j2", name=f"{w.name}-{u.name}", namespace=w.namespace, labels=_labels(w),
             host=host, path=path, service=tools_service_name(w), port=port)))
     return out
-
-
-def _split_url(url: str) -> tuple[str, str]:
-    rest = url.split("://", 1)[-1]
-    host, _, path = rest.partition("/")
-    return host.split(":")[0], "/" + path
 
 
 def _access(w, renderer, port) -> list[Rendered]:

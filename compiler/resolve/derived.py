@@ -147,3 +147,10 @@ def _empty_default_pool():
 
     # Built once (it is only read) and without its validator: a cached run validates nothing.
     return NodePool.model_construct(name="default")
+
+
+def url_host_path(url: str) -> tuple[str, str]:
+    """The Ingress host and path of an exposed URL as written (scheme and port dropped)."""
+    rest = url.split("://", 1)[-1]
+    host, _, path = rest.partition("/")
+    return host.split(":")[0], "/" + path

@@ -191,3 +191,32 @@ def test_ic202_location_points_into_compute_resource_asset(tmp_path):
     d = only(run(tmp_path, spec, files={"assets/compute.yaml": asset}), "IC202")
     check(d, "gpuPortionRequest 0 is outside", at(asset, "gpuPortionRequest: 0", file="assets/compute.yaml"),
           "above 0")
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("https://UI.example.com/", "host 'UI.example.com' is not a lowercase DNS name"),
+    ("https://ui_app.example.com/", "host 'ui_app.example.com' is not a lowercase DNS name"),
+    ("https:///app", "host '' is not a lowercase DNS name"),
+    ("https://ui.example.com/a//b", "path '/a//b' cannot be an Ingress path"),
+    ("https://ui.example.com/app/..", "path '/app/..' cannot be an Ingress path"),
+    ("https://ui.example.com/a%2Fb", "path '/a%2Fb' cannot be an Ingress path"),
+    ("https://ui.example.com/a b", "path '/a b' cannot be an Ingress path"),
+])
+def test_ic201_an_exposed_url_kubernetes_would_refuse_as_an_ingress_rule(tmp_path, url, problem):
+    spec = f"""
+    huggingFace: {{model: Qwen/Qwen2.5-7B-Instruct}}
+    compute: {{gpuDevicesRequest: 1}}
+    exposedUrls: [{{name: ui, container: 7860, url: "{url}"}}]
+    """
+    check(only(run(tmp_path, spec), "IC201", "exposed URL"), problem, at(workload_doc(spec), f"url: \"{url}"), "")
+
+
+@pytest.mark.parametrize("url", ["https://ui.example.com/", "http://ui.example.com:8080/app/v1",
+                                 "https://*.apps.example.com/", "ui.example.com"])
+def test_ic201_exposed_urls_an_ingress_takes(tmp_path, url):
+    spec = f"""
+    huggingFace: {{model: Qwen/Qwen2.5-7B-Instruct}}
+    compute: {{gpuDevicesRequest: 1}}
+    exposedUrls: [{{name: ui, container: 7860, url: "{url}"}}]
+    """
+    none_of(run(tmp_path, spec), "IC201")
