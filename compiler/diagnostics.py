@@ -131,6 +131,8 @@ class Diagnostic:
         for name in ("message", "hint"):
             # A value quoted in a message may be a token written where a number belongs: masked.
             text = mask(getattr(self, name))
+            if not text.isprintable():  # a quoted value with a newline or escape: one line, nothing hidden
+                text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
             if len(text) > MAX_TEXT:  # a value quoted in full: a 1 MB annotation is one line of report
                 cut = len(text) - MAX_TEXT + 80
                 text = f"{text[:MAX_TEXT * 2 // 3]}… ({cut:,} characters left out) …{text[MAX_TEXT * 2 // 3 + cut:]}"

@@ -17,11 +17,24 @@ MOUNT_PATH_FIELD = {
     "s3": "path",
 }
 
-IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
 QUALIFIED_NAME = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                            r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+                            r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
+
+
+LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?\Z")
+
+
+def label_value_ok(value: str) -> bool:
+    """A Kubernetes label value (also a toleration's value): empty, or at most 63 characters."""
+    return len(value) <= 63 and bool(LABEL_VALUE.match(value))
+
+
+def dns_subdomain_ok(name: str) -> bool:
+    """A Kubernetes object name of most kinds (ConfigMap, Secret): DNS labels joined by dots."""
+    return len(name) <= 253 and all(len(label) <= 63 and DNS1123_LABEL.match(label) for label in name.split("."))
 
 
 def items(spec_list: list | None) -> Iterator[tuple[int, Any]]:

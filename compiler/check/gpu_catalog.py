@@ -69,7 +69,7 @@ KNOWN_MODELS: list[tuple[re.Pattern, float, float | None]] = [
     (re.compile(r"^phi-3\.5-moe"), 41.9, None),
     (re.compile(r"^phi-4-mini"), 3.8, None),
     (re.compile(r"^phi-4(?!-mini)"), 14.7, None),
-    (re.compile(r"^phi-2$"), 2.7, None),
+    (re.compile(r"^phi-2\Z"), 2.7, None),
     (re.compile(r"^mixtral-8x7b"), 46.7, None),
     (re.compile(r"^mixtral-8x22b"), 140.6, None),
     (re.compile(r"^gemma-2-2b"), 2.6, None),

@@ -30,10 +30,10 @@ UTILIZATION = 0.9
 MIN_OVERHEAD = 1.5 * GIB
 OVERHEAD_SHARE = 0.2
 
-_MOE = re.compile(r"^(\d+)x(\d+(?:\.\d+)?)b$")
-_BILLIONS = re.compile(r"^(\d+(?:\.\d+)?)b$")
-_BILLIONS_SPLIT = re.compile(r"^(\d+)b(\d+)$")  # bloom-7b1 = 7.1B
-_MILLIONS = re.compile(r"^(\d+(?:\.\d+)?)m$")
+_MOE = re.compile(r"^(\d+)x(\d+(?:\.\d+)?)b\Z")
+_BILLIONS = re.compile(r"^(\d+(?:\.\d+)?)b\Z")
+_BILLIONS_SPLIT = re.compile(r"^(\d+)b(\d+)\Z")  # bloom-7b1 = 7.1B
+_MILLIONS = re.compile(r"^(\d+(?:\.\d+)?)m\Z")
 _OVERRIDE = re.compile(r"^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmbt])?\s*$", re.IGNORECASE)
 
 QUANT_BYTES = {

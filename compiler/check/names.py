@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from compiler.check.common import DNS1123_LABEL, ENV_NAME, IANA_SVC_NAME, items, qualified_name_ok, storage_items
+from compiler.check.common import (DNS1123_LABEL, ENV_NAME, IANA_SVC_NAME, dns_subdomain_ok, items,
+                                   label_value_ok, qualified_name_ok, storage_items)
 from compiler.check.registry import workload_rule
 from compiler.diagnostics import Diagnostic
 from compiler.resolve import derived
@@ -45,6 +46,9 @@ def service_and_revision_names(w, ctx) -> Iterable[Diagnostic]:
                 w.loc("exposedUrls", i, "name"),
                 hint="set exposedUrls[].url explicitly, or shorten the URL, workload or namespace name")
 
+
+# The field naming the object a storage item mounts, by storage list.
+_MOUNTED_OBJECT = {"configMapVolume": "configMap", "secretVolume": "secret"}
 
 # What Kubernetes refuses in an Ingress rule's path of type Prefix (networking validation).
 _BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
@@ -101,6 +105,13 @@ def item_names(w, ctx) -> Iterable[Diagnostic]:
                 hint="give every volume of a workload a distinct name")
         else:
             seen_volumes[vname] = list_name
+        field = _MOUNTED_OBJECT.get(list_name)
+        target = getattr(vol, field, None) if field else None
+        if target and not dns_subdomain_ok(target):
+            yield Diagnostic(
+                "IC201", f"{field} name '{target}' (storage.{list_name} '{vname}') is not a valid"
+                         f" Kubernetes object name", w.loc("storage", list_name, i, field),
+                hint="use lowercase letters, digits, '-' and '.', at most 253 characters")
         claim = getattr(vol, "claimName", None)
         if list_name == "pvc" and claim and (len(claim) > MAX_NAME or not DNS1123_LABEL.match(claim)):
             yield Diagnostic(
@@ -123,7 +134,7 @@ def item_names(w, ctx) -> Iterable[Diagnostic]:
                          " starting and ending with a letter or digit")
             if field == "labels" and item.value is not None:
                 value = str(item.value).lower() if isinstance(item.value, bool) else str(item.value)
-                if len(value) > MAX_NAME or (value and not qualified_name_ok(value)) or "/" in value:
+                if not label_value_ok(value):
                     yield Diagnostic(
                         "IC201", f"value of label '{item.name}' is not a valid label value",
                         w.loc(field, i, "value"),

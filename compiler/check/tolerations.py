@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from compiler.check.common import items, qualified_name_ok
+from compiler.check.common import items, label_value_ok, qualified_name_ok
 from compiler.check.registry import workload_rule
 from compiler.diagnostics import Diagnostic
 
@@ -31,6 +31,12 @@ def tolerations(w, ctx) -> Iterable[Diagnostic]:
             yield Diagnostic(
                 "IC209", f"toleration '{t.name}': key '{t.key}' is not a valid taint key",
                 w.loc("tolerations", i, "key"), hint="taint keys are [prefix/]name, e.g. nvidia.com/gpu")
+        if t.value and not label_value_ok(str(t.value)):
+            yield Diagnostic(
+                "IC209", f"toleration '{t.name}': value '{t.value}' is not a valid taint value",
+                w.loc("tolerations", i, "value"),
+                hint="taint values have at most 63 letters, digits, '-', '_' and '.', starting and ending"
+                     " with a letter or digit")
         if t.seconds is not None:
             if t.effect != "NoExecute":
                 shown = f"'{t.effect}'" if t.effect else "not set"

@@ -9,7 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from compiler.spec import quantities as q
 
 # Names of infc objects: a DNS-1123 label that starts with a letter (SPEC §1, as Run:ai requires).
-OBJECT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+OBJECT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 
 
 class Model(BaseModel):

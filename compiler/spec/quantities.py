@@ -11,8 +11,8 @@ _DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), ""
             "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
 # Run:ai's UI and API also write "MB" / "GB" / "TB" for decimal units.
 _RUNAI = {"KB": "k", "MB": "M", "GB": "G", "TB": "T", "PB": "P"}
-_QUANTITY = re.compile(r"^([+]?[0-9]+(?:\.[0-9]*)?|[+]?\.[0-9]+)\s*([A-Za-z]{0,2})$")
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+_QUANTITY = re.compile(r"^([+]?[0-9]+(?:\.[0-9]*)?|[+]?\.[0-9]+)\s*([A-Za-z]{0,2})\Z")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?\Z")
 
 
 class QuantityError(ValueError):

@@ -42,8 +42,8 @@ def _envelope(doc: Document) -> tuple[str, str] | Diagnostic:
 # What the API server accepts (a DNS subdomain group, a DNS label version; a kind is one
 # alphanumeric word): anything else names no schema, and never a path to look one up by.
 _LABEL = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
-API_VERSION = re.compile(rf"^(?:(?=[^/]{{1,253}}/){_LABEL}(?:\.{_LABEL})*/)?[a-z](?:[-a-z0-9]{{0,61}}[a-z0-9])?$")
-KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,99}$")
+API_VERSION = re.compile(rf"^(?:(?=[^/]{{1,253}}/){_LABEL}(?:\.{_LABEL})*/)?[a-z](?:[-a-z0-9]{{0,61}}[a-z0-9])?\Z")
+KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,99}\Z")
 
 
 def validate_document(doc: Document, settings: ValidationSettings) -> list[Diagnostic]:

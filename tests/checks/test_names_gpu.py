@@ -220,3 +220,35 @@ def test_ic201_exposed_urls_an_ingress_takes(tmp_path, url):
     exposedUrls: [{{name: ui, container: 7860, url: "{url}"}}]
     """
     none_of(run(tmp_path, spec), "IC201")
+
+
+def test_ic201_configmap_and_secret_names_a_volume_mounts(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-7B-Instruct}
+    compute: {gpuDevicesRequest: 1}
+    storage:
+      configMapVolume: [{name: app, configMap: "app config", mountPath: /etc/app}]
+      secretVolume: [{name: tls, secret: Inference-TLS, mountPath: /etc/tls}, {name: ok, secret: a.b-c, mountPath: /x}]
+    """
+    diags = run(tmp_path, spec)
+    doc = workload_doc(spec)
+    check(only(diags, "IC201", "configMap name"), "'app config' (storage.configMapVolume 'app')",
+          at(doc, 'configMap: "app config"'), "lowercase")
+    check(only(diags, "IC201", "secret name"), "'Inference-TLS' (storage.secretVolume 'tls')",
+          at(doc, "secret: Inference-TLS"), "lowercase")
+
+
+def test_ic201_a_name_with_a_trailing_line_break_is_refused_where_it_is_written(tmp_path):
+    # Python's `$` matches before a final newline; Kubernetes' (Go's) does not.
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-7B-Instruct}
+    compute: {gpuDevicesRequest: 1}
+    ports: [{name: "metrics\\n", container: 9400}]
+    labels: [{name: "team\\n", value: a}]
+    """
+    diags = run(tmp_path, spec)
+    assert {(d.code, d.message) for d in diags} == {
+        ("IC201", "port name 'metrics\\n' is not a valid Kubernetes port name"),
+        ("IC201", "label key 'team\\n' is not a valid Kubernetes label key")}
+    named = run(tmp_path / "named", name='"chat\\n"')
+    assert [(d.code, d.message) for d in named] == [("IC201", "invalid name 'chat\\n'")]  # not IC603 later

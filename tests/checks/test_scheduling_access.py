@@ -21,9 +21,12 @@ tolerations:
   - {name: any-value, operator: Exists, key: nvidia.com/gpu, value: present}
   - {name: no-key, operator: Equal, value: x}
   - {name: early, key: spot, operator: Exists, effect: NoSchedule, seconds: 30}
+  - {name: spaced, key: pool, value: "a b", effect: NoSchedule}
 """
     diags = run(tmp_path, spec)
     doc = workload_doc(spec)
+    check(only(diags, "IC209", "spaced"), "value 'a b' is not a valid taint value", at(doc, 'value: "a b"'),
+          "at most 63")
     check(only(diags, "IC209", "any-value"), "operator Exists takes no value", at(doc, "value: present"),
           "remove the value")
     check(only(diags, "IC209", "no-key"), "operator Equal needs a key", at(doc, "- |{name: no-key"),
@@ -38,6 +41,7 @@ tolerations:
   - {name: gpu, operator: Exists, key: nvidia.com/gpu, effect: NoSchedule}
   - {name: all, operator: Exists, effect: Any}
   - {name: drain, key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, seconds: 300}
+  - {name: valued, key: pool, value: team-a_1.x, effect: NoSchedule}
 """
     none_of(run(tmp_path, spec), "IC209")
 

@@ -68,11 +68,21 @@ def test_github_annotations(diags):
 
 
 def test_github_escaping():
-    d = Diagnostic("IC007", "100% wrong\r\nreally", Location("a,b:c%.yaml", 1, 2))
+    d = Diagnostic("IC007", "100% wrong", Location("a,b:c%.yaml", 1, 2), hint="really")
     (line, _) = render([d], "github").splitlines()
     assert line == (
-        "::error file=a%2Cb%3Ac%25.yaml,line=1,col=2,title=IC007::100%25 wrong%0D%0Areally"
+        "::error file=a%2Cb%3Ac%25.yaml,line=1,col=2,title=IC007::100%25 wrong%0Areally"
     )
+
+
+def test_a_value_with_line_breaks_or_escapes_is_quoted_on_one_line_in_every_format():
+    # A name written as "chat\n" or holding a terminal escape must not break a report's lines
+    # (a GitHub annotation, a text frame) or reach the terminal raw.
+    d = Diagnostic("IC201", "invalid name 'chat\r\n\x1b[2J'", Location("a.yaml", 1, 2), hint="tab\there")
+    assert d.message == "invalid name 'chat\\r\\n\\x1b[2J'" and d.hint == "tab\\there"
+    for fmt in ("text", "github", "json", "sarif"):
+        out = render([d], fmt)
+        assert "\x1b" not in out and "chat\r" not in out and "chat\n" not in out, fmt
 
 
 def test_github_line_without_column():
@@ -163,11 +173,11 @@ def test_junit_empty_has_one_passing_case():
 
 
 def test_junit_escapes_markup_and_controls():
-    d = Diagnostic("IC007", 'bad <value> & "quote" \x00\x1b]', Location("a<&>.yaml", 1, 1))
+    d = Diagnostic("IC007", 'bad <value> & "quote" \x00\x1b]', Location("a<&>\x1b.yaml", 1, 1))
     root = _junit([d])
     failure = root.find("testsuite/testcase/failure")
-    assert failure.get("message") == 'bad <value> & "quote" \ufffd\ufffd]'
-    assert root.find("testsuite/testcase").get("name") == "a<&>.yaml"
+    assert failure.get("message") == 'bad <value> & "quote" \\x00\\x1b]'  # spelled out by Diagnostic
+    assert root.find("testsuite/testcase").get("name") == "a<&>\ufffd.yaml"  # XML 1.0 has no ESC
 
 
 # tap

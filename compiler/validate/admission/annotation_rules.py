@@ -22,7 +22,7 @@ QUEUE_PERCENT_KEYS = ("queue.sidecar.serving.knative.dev/resource-percentage",
 QUEUE_QUANTITY_KEYS = tuple(
     f"queue.sidecar.serving.knative.dev/{r}-resource-{k}"
     for r in ("cpu", "memory", "ephemeral-storage") for k in ("request", "limit"))
-_QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
+_QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?\Z")
 
 
 def _string_items(ctx, path: JsonPath):

@@ -26,7 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "metric-aggregation-algorithm": ("metricAggregationAlgorithm",),
 }
 RULE = "autoscaling-annotation"
-_INT = re.compile(r"^[+-]?[0-9]+$")
+_INT = re.compile(r"^[+-]?[0-9]+\Z")
 
 
 def parse_int(raw: str) -> int | None:

@@ -14,10 +14,10 @@ RESERVED_ENV = {"serving": ("PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"
                 "init": ("K_SERVICE", "K_CONFIGURATION", "K_REVISION")}
 TERMINATION_MESSAGE_POLICIES = ("", "File", "FallbackToLogsOnError")
 
-_REGISTRY = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]+)?$")
-_REPOSITORY = re.compile(r"^[a-z0-9_./-]+$")
-_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_REGISTRY = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]+)?\Z")
+_REPOSITORY = re.compile(r"^[a-z0-9_./-]+\Z")
+_TAG = re.compile(r"^[\w][\w.-]{0,127}\Z")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}\Z")
 
 
 def image_problem(image: str) -> str | None:
