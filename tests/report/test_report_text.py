@@ -77,14 +77,14 @@ def test_unreadable_path_has_no_frame(tmp_path):
     assert "|" not in text([d], tmp_path)
 
 
-def test_multiline_message_and_related(repo):
+def test_a_line_break_in_a_message_is_spelled_out_and_related_places_follow(repo):
+    # Messages quote values from the repository: one with a line break stays one line.
     d = Diagnostic(
-        "IC004", "duplicate Project 'a'\nfirst defined elsewhere",
+        "IC004", "duplicate Project 'a\nb'",
         related=(Location("projects/b.yaml", 2, 3),),
     )
     assert text([d], repo) == (
-        "error[IC004] duplicate Project 'a'\n"
-        "  first defined elsewhere\n"
+        "error[IC004] duplicate Project 'a\\nb'\n"
         "  = see: projects/b.yaml:2:3\n\n"
         "1 error\n"
     )
