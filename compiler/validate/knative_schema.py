@@ -101,7 +101,8 @@ def _local_defs(version: str, strict: bool) -> dict:
     })
     closed = {"additionalProperties": False} if strict else {}
     revision_spec = _narrow(defs, "PodSpec", POD_SPEC_FIELDS, strict, required=("containers",), overrides={
-        "containers": _array_of("Container"),
+        # Knative's ValidatePodSpec refuses `containers: []` as it refuses no containers at all.
+        "containers": {**_array_of("Container"), "minItems": 1},
         "initContainers": _array_of("Container"),
         "volumes": _array_of("Volume"),
     })

@@ -68,6 +68,12 @@ def errors_to_diagnostics(errors: Iterable[Any], doc: Document, code: str, schem
             out.append(Diagnostic(code, f"{dotted(path)}: missing required field '{name}' [{rule}]",
                                   where, hint=f"add '{name}'"))
             continue
+        if kind == "minItems" and err.instance == [] and path and isinstance(path[-1], str):
+            # An empty list where at least one item is required is the missing field it stands for.
+            name = path[-1]
+            out.append(Diagnostic(code, f"{dotted(path[:-1])}: missing required field '{name}' (the list is"
+                                        f" empty) [{rule}]", doc.loc(path), hint=f"add at least one item to '{name}'"))
+            continue
         if kind == "type":
             expected = _type_names(err.kind.as_dict())
             got = _json_type(err.instance)

@@ -143,6 +143,16 @@ def test_unknown_field_in_knative_service():
     assert_clean(text.replace("  #!", ""), ValidationSettings(strict=False))
 
 
+@pytest.mark.parametrize("kind,template", [("Service", True), ("Configuration", True), ("Revision", False)])
+def test_empty_container_list_is_a_missing_field(kind, template):
+    # Knative's ValidatePodSpec refuses zero containers: reported as a pod spec without the key is.
+    head = f"apiVersion: serving.knative.dev/v1\nkind: {kind}\nmetadata: {{name: x}}\n"
+    spec, path = ("spec:\n  template:\n    spec:", "spec.template.spec") if template else ("spec:", "spec")
+    assert_finding(f"{head}{spec}\n      containers: []  #!\n", "IC602", path,
+                   contains="missing required field 'containers' (the list is empty)")
+    assert_finding(f"{head}{spec} {{}}  #!\n", "IC602", path, contains="missing required field 'containers'")
+
+
 def test_unknown_kind():
     text = "apiVersion: example.com/v1\nkind: Widget  #!\nmetadata: {name: w}\n"
     d = assert_finding(text, "IC601", "kind", contains="no schema for example.com/v1 Widget (looked for widget-example-v1.json)")
