@@ -447,6 +447,15 @@ def test_duplicate_tags():
     assert_finding(text, "IC603", "spec.traffic[1].tag", contains='Multiple definitions for "canary"')
 
 
+@pytest.mark.parametrize("spec", ["spec:\n  traffic: []  #!\n", "spec: {}  #!\n"])
+def test_route_without_traffic_targets(spec):
+    # Only a Service's traffic is defaulted (to the latest revision); a Route's sums to 0.
+    route = f"apiVersion: serving.knative.dev/v1\nkind: Route\nmetadata: {{name: r}}\n{spec}"
+    d = assert_finding(route, "IC603", "spec.traffic", contains="Traffic targets sum to 0, want 100")
+    assert "configurationName" in d.hint
+    assert_clean(service(traffic="traffic: []"))
+
+
 def test_valid_split_traffic():
     assert_clean(service(traffic="traffic:\n  - {latestRevision: true, percent: 90, tag: current}\n"
                                  "  - {revisionName: llm-00001, percent: 10, tag: previous}"))

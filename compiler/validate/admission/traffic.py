@@ -8,8 +8,12 @@ from compiler.validate.paths import JsonPath
 
 def check_traffic(ctx, path: JsonPath, in_service: bool) -> None:
     targets = ctx.get(path)
-    if not isinstance(targets, list) or not targets:
+    if in_service and not targets:
         return  # a Service defaults to 100% latestRevision
+    if targets is None:
+        targets = []  # a Route's traffic is not defaulted: no targets sum to 0
+    if not isinstance(targets, list):
+        return
     total = 0
     tags: dict[str, int] = {}
     for i, target in enumerate(targets):
@@ -58,5 +62,6 @@ def check_traffic(ctx, path: JsonPath, in_service: bool) -> None:
             else:
                 tags[tag] = i
     if total != 100:
-        ctx.error(path, "traffic-sum", f"Traffic targets sum to {total}, want 100",
-                  "make the percent values of all targets add up to exactly 100", at_key=True)
+        hint = ("make the percent values of all targets add up to exactly 100" if targets else
+                "a Route needs traffic targets, e.g. [{configurationName: <name>, percent: 100}]")
+        ctx.error(path, "traffic-sum", f"Traffic targets sum to {total}, want 100", hint, at_key=True)
