@@ -67,7 +67,9 @@ class _Limit(Exception):
         self.hint = hint
 
 
-class _Builder:
+class Builder:
+    """ruamel.yaml's nodes -> plain data, with positions, limits and duplicate keys reported."""
+
     def __init__(self, file: str):
         self.file = file
         self.positions: dict[tuple, tuple[int, int]] = {}
@@ -115,7 +117,7 @@ class _Builder:
                     "IC007", "mapping keys must be plain scalars", self.loc(key_node),
                     hint="use a string key"))
                 continue
-            key = str(key) if not isinstance(key, str) else key
+            key = self.key_text(key)
             if key in out:
                 self.diags.append(Diagnostic(
                     "IC002", f"duplicate key '{key}'", self.loc(key_node),
@@ -127,6 +129,16 @@ class _Builder:
             out[key] = self.build(value_node, path + (key,), depth + 1)
         self.positions.pop(path + ("<key>",), None)
         return out
+
+    def key_text(self, key: str | int | float | bool) -> str:
+        return key if isinstance(key, str) else str(key)
+
+    def too_large(self, node: ScalarNode) -> None:
+        value = node.value
+        self.diags.append(Diagnostic(
+            "IC007", f"integer {value[:30]}{'...' if len(value) > 30 else ''} is too large",
+            self.loc(node), hint="integers must fit in 64 bits"))
+        return None  # treated as unset, so no second error follows from it
 
     def scalar(self, node: ScalarNode) -> Any:
         tag, value = node.tag, node.value
@@ -157,10 +169,7 @@ class _Builder:
             except ValueError:
                 return value
             if abs(number) > MAX_INT:
-                self.diags.append(Diagnostic(
-                    "IC007", f"integer {value[:30]}{'...' if len(value) > 30 else ''} is too large",
-                    self.loc(node), hint="integers must fit in 64 bits"))
-                return None  # treated as unset, so no second error follows from it
+                return self.too_large(node)
             return number
         if tag == _FLOAT:
             text = value.replace("_", "").lower()
@@ -177,8 +186,10 @@ _OTHER_UNICODE = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32
                   (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 
 
-def parse_yaml(raw: bytes, file: str, digest: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
-    """Parse one file's bytes. Never raises: every problem is a Diagnostic."""
+def parse_yaml(raw: bytes, file: str, digest: str | None = None, *, loader: YAML = _yaml,
+               builder_type: type[Builder] = Builder) -> tuple[list[Document], list[Diagnostic]]:
+    """Parse one file's bytes. Never raises: every problem is a Diagnostic. `loader` and `builder_type`
+    may read plain scalars another way (compiler/validate/manifest_yaml.py: as Kubernetes does)."""
     start = Location(file, 1, 1)
     if len(raw) > MAX_FILE_BYTES:
         return [], [Diagnostic("IC005", f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES}-byte limit",
@@ -202,10 +213,10 @@ def parse_yaml(raw: bytes, file: str, digest: str | None = None) -> tuple[list[D
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     try:
-        for index, node in enumerate(_yaml.compose_all(text)):
+        for index, node in enumerate(loader.compose_all(text)):
             if node is None:
                 continue
-            builder = _Builder(file)
+            builder = builder_type(file)
             try:
                 data = builder.build(node, (), 0)
             except _Limit as exc:

@@ -108,15 +108,15 @@ def validate_command(paths, strict, kubernetes_version, schema_locations, ignore
 
 
 def _kubeconform_findings(binary, paths, settings, root, ours):
-    from compiler.load.yamlfile import parse_yaml
     from compiler.validate import kubeconform
     from compiler.validate.files import expand
+    from compiler.validate.manifest_yaml import parse_manifests
 
     names = dict(expand(paths, root))
     files = list(names)
     documents = []
     for f in files:
-        docs, _ = parse_yaml(Path(f).read_bytes(), names[f])
+        docs, _ = parse_manifests(Path(f).read_bytes(), names[f])
         documents += docs
     try:
         output = kubeconform.run(files, documents, settings, binary)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, Location, printable, sort_diagnostics
 from compiler.load.document import Document
-from compiler.load.yamlfile import parse_yaml
 from compiler.validate.core import validate_document
+from compiler.validate.manifest_yaml import parse_manifests
 from compiler.validate.settings import ValidationSettings
 
 STDIN = "-"
@@ -84,7 +84,7 @@ def _validate_file(item: tuple[str, str, bytes | None]) -> tuple[list[Diagnostic
             raw = read(path)
         except OSError as exc:
             return [_unreadable(name, exc)], []
-    docs, diags = parse_yaml(raw, name)
+    docs, diags = parse_manifests(raw, name)
     subjects: list[str] = []
     for doc in docs:
         for subject, item in _items(doc, f"{name}#{doc.index}"):

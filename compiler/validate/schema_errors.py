@@ -33,6 +33,8 @@ def _json_type(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as Kubernetes (and JSON) write them
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -78,8 +80,12 @@ def errors_to_diagnostics(errors: Iterable[Any], doc: Document, code: str, schem
             expected = _type_names(err.kind.as_dict())
             got = _json_type(err.instance)
             hint = f"write {'an' if expected[0] in 'aeiou' else 'a'} {expected}"
-            if expected == "string" and got in ("integer", "number", "boolean"):
-                hint = f"quote the value: \"{err.instance if got != 'boolean' else str(err.instance).lower()}\""
+            if expected == "string" and got == "boolean":
+                hint = "quote it: unquoted, Kubernetes reads true/false, yes/no, on/off and y/n as booleans"
+            elif expected == "string" and got == "integer":
+                hint = f"quote the value: \"{err.instance}\""
+            elif expected == "string" and got == "number":
+                hint = f"quote it: unquoted, Kubernetes reads it as the number {_short(err.instance)}"
             out.append(Diagnostic(code, f"{dotted(path)}: expected {expected}, got {got} "
                                         f"{_short(err.instance)} [{rule}]", doc.loc(path), hint=hint))
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.load.yamlfile import parse_yaml
+from compiler.validate.manifest_yaml import parse_manifests
 from compiler.validate import ValidationSettings, validate_document
 
 SECURE = ("securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false,"
@@ -49,7 +49,7 @@ def marked_line(text: str, marker: str = "#!") -> int:
 
 
 def validate_text(text: str, settings: ValidationSettings | None = None, file: str = "m.yaml") -> list[Diagnostic]:
-    docs, diags = parse_yaml(text.encode(), file)
+    docs, diags = parse_manifests(text.encode(), file)
     assert not diags, diags
     out: list[Diagnostic] = []
     for doc in docs:
