@@ -50,6 +50,12 @@ def resolve_plain(text: str) -> tuple[str, Any]:
     return STR, text
 
 
+def beyond_float64(text: str) -> bool:
+    """Whether go-yaml kept `text` as text only because the number it spells overflows a float64."""
+    number = text if text[:1] == "." else text.replace("_", "")
+    return bool(_GO_FLOAT.fullmatch(number)) and math.isinf(float(number))
+
+
 def _float(number: str, text: str) -> tuple[str, Any]:
     if _GO_FLOAT.fullmatch(number):
         value = float(number)

@@ -85,13 +85,21 @@ def _validate_file(item: tuple[str, str, bytes | None]) -> tuple[list[Diagnostic
         except OSError as exc:
             return [_unreadable(name, exc)], []
     docs, diags = parse_manifests(raw, name)
+    parsed = list(diags)
     subjects: list[str] = []
     for doc in docs:
         for subject, item in _items(doc, f"{name}#{doc.index}"):
             subjects.append(subject)
             diags.extend(d if d.subject else replace(d, subject=subject)
-                         for d in validate_document(item, _SETTINGS))
+                         for d in without_repeats(validate_document(item, _SETTINGS), parsed))
     return diags, subjects
+
+
+def without_repeats(found: list[Diagnostic], parsed: list[Diagnostic]) -> list[Diagnostic]:
+    """`found` less what reading the file already reported at the same place: a value it could
+    not read (a number too large, NaN) is reported once, not again as the null it was read as."""
+    taken = {d.location for d in parsed if d.code == "IC007"}
+    return [d for d in found if d.location not in taken]
 
 
 def _unreadable(name: str, exc: OSError) -> Diagnostic:

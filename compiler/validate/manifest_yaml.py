@@ -9,6 +9,7 @@ JSON key sigs.k8s.io/yaml makes of it (`yes:` is "true").
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -42,6 +43,17 @@ _loader.Resolver = _Resolver
 
 
 class _Builder(Builder):
+    def build(self, node: Any, path: tuple, depth: int) -> Any:
+        value = super().build(node, path, depth)
+        if isinstance(value, float) and not math.isfinite(value) and path[-1:] != ("<key>",):
+            # sigs.k8s.io/yaml fails to write NaN or infinity as JSON, refusing the whole manifest.
+            what = "NaN" if math.isnan(value) else "infinity"
+            self.diags.append(Diagnostic(
+                "IC007", f"'{node.value}' is {what}, which JSON cannot hold: Kubernetes refuses the whole manifest",
+                self.loc(node), hint="write a finite number, or quote the value to keep it as text"))
+            return None  # reported here, and not again as the null it stands for
+        return value
+
     def scalar(self, node: ScalarNode) -> Any:
         if not node.style:  # plain
             tag, value = resolve_plain(node.value)
@@ -52,8 +64,11 @@ class _Builder(Builder):
         return super().scalar(node)  # quoted and block scalars, and other explicit tags
 
     def key_text(self, key: str | int | float | bool) -> str:
-        if isinstance(key, bool):  # sigs.k8s.io/yaml writes a boolean key as JSON writes the value
+        # sigs.k8s.io/yaml's names for keys that are not strings
+        if isinstance(key, bool):
             return "true" if key else "false"
+        if isinstance(key, float) and not math.isfinite(key):
+            return ".nan" if math.isnan(key) else ".inf" if key > 0 else "-.inf"
         return super().key_text(key)
 
 

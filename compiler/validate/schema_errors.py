@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterable
 
 from compiler.diagnostics import Diagnostic, did_you_mean
+from compiler.goyaml import beyond_float64
 from compiler.load.document import Document
 from compiler.validate.k8s_schemas import resolve_pointer
-from compiler.validate.paths import dotted
+from compiler.validate.paths import dotted, get
 
 
 def _type_names(kind_dict: dict) -> str:
@@ -35,6 +37,8 @@ def _json_type(value: Any) -> str:
 def _short(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"  # as Kubernetes (and JSON) write them
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "infinity" if value > 0 else "-infinity"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -78,16 +82,22 @@ def errors_to_diagnostics(errors: Iterable[Any], doc: Document, code: str, schem
             continue
         if kind == "type":
             expected = _type_names(err.kind.as_dict())
-            got = _json_type(err.instance)
+            instance = err.instance
+            if instance is None:  # jsonschema-rs passes NaN and infinity on as null: name the value
+                instance = get(doc.data, path)
+            got = _json_type(instance)
+            shown = "" if instance is None else f" {_short(instance)}"
+            if expected in ("integer", "number") and isinstance(instance, str) and beyond_float64(instance):
+                shown += " (a number too large for a float64, so Kubernetes reads it as text)"
             hint = f"write {'an' if expected[0] in 'aeiou' else 'a'} {expected}"
             if expected == "string" and got == "boolean":
                 hint = "quote it: unquoted, Kubernetes reads true/false, yes/no, on/off and y/n as booleans"
             elif expected == "string" and got == "integer":
-                hint = f"quote the value: \"{err.instance}\""
+                hint = f"quote the value: \"{instance}\""
             elif expected == "string" and got == "number":
-                hint = f"quote it: unquoted, Kubernetes reads it as the number {_short(err.instance)}"
-            out.append(Diagnostic(code, f"{dotted(path)}: expected {expected}, got {got} "
-                                        f"{_short(err.instance)} [{rule}]", doc.loc(path), hint=hint))
+                hint = f"quote it: unquoted, Kubernetes reads it as the number {_short(instance)}"
+            out.append(Diagnostic(code, f"{dotted(path)}: expected {expected}, got {got}{shown} [{rule}]",
+                                  doc.loc(path), hint=hint))
             continue
         out.append(Diagnostic(code, f"{dotted(path)}: {err.message} [{rule}]", doc.loc(path),
                               hint="see the schema of this field"))

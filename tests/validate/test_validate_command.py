@@ -212,3 +212,27 @@ def test_a_kind_or_api_version_that_names_no_schema_is_reported(workdir, api_ver
     assert result.exit_code == 1
     [diag] = json.loads(result.output)["diagnostics"]
     assert (diag["code"], diag["line"]) == ("IC601", line) and message in diag["message"]
+
+
+@pytest.mark.parametrize("value,message", [
+    (".nan", "'.nan' is NaN, which JSON cannot hold"),
+    ("-.Inf", "'-.Inf' is infinity, which JSON cannot hold"),
+    ("99999999999999999999999999999", "integer 99999999999999999999999999999 is too large"),
+    ("1e400", "expected integer, got string '1e400' (a number too large for a float64"),
+])
+def test_a_value_that_cannot_be_a_number_is_reported_once_by_name(workdir, value, message):
+    (workdir / "svc.yaml").write_text(service(spec=f"timeoutSeconds: {value}"))
+    result = run("svc.yaml", "--format", "json")
+    assert result.exit_code == 1
+    [diag] = [d for d in json.loads(result.output)["diagnostics"] if d["severity"] == "error"]
+    assert message in diag["message"] and "None" not in diag["message"]
+    assert (diag["line"], diag["column"]) == (11, 23)
+
+
+def test_a_cluster_file_value_too_large_is_reported_once(workdir):
+    (workdir / "svc.yaml").write_text(service())
+    (workdir / "cluster.yaml").write_text("apiVersion: infc/v1\nkind: Cluster\nmetadata: {name: prod}\nspec:\n"
+                                          "  knative:\n    revisionTimeoutSeconds: 99999999999999999999999999\n")
+    diags = json.loads(run("svc.yaml", "--cluster", "cluster.yaml", "--format", "json").output)["diagnostics"]
+    assert [(d["file"], d["line"], d["message"]) for d in diags if d["file"] == "cluster.yaml"] == [
+        ("cluster.yaml", 6, "integer 99999999999999999999999999 is too large")]

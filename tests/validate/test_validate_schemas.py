@@ -153,6 +153,15 @@ def test_empty_container_list_is_a_missing_field(kind, template):
     assert_finding(f"{head}{spec} {{}}  #!\n", "IC602", path, contains="missing required field 'containers'")
 
 
+def test_a_non_finite_number_is_named_not_called_null():
+    # jsonschema-rs hands NaN on as null; compile's self-check reads rendered manifests with PyYAML.
+    from compiler.libyaml import load
+    from vhelpers import service
+    data = load(service(spec="timeoutSeconds: .nan"))
+    [d] = validate_document(Document("m.yaml", 0, data), ValidationSettings())
+    assert d.message.startswith("spec.template.spec.timeoutSeconds: expected integer, got number NaN [")
+
+
 def test_unknown_kind():
     text = "apiVersion: example.com/v1\nkind: Widget  #!\nmetadata: {name: w}\n"
     d = assert_finding(text, "IC601", "kind", contains="no schema for example.com/v1 Widget (looked for widget-example-v1.json)")
