@@ -17,6 +17,7 @@ import io
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from compiler.goyaml import resolve_plain
 from compiler.plain_tags import RememberedTags
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -40,7 +41,19 @@ class Loader(RememberedTags, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     remembered: dict = {}
 
 
-class Dumper(RememberedTags, getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+class _QuotedForKubernetes:
+    """Kubernetes reads manifests by go-yaml v2's rules (compiler/goyaml.py): a string that it
+    would take for something else (`y`, `n`, `08`, `1e3`, `0o17`) is quoted, as PyYAML's own
+    rules already quote `yes`, `1.5` or `null`."""
+
+    def resolve(self, kind, value, implicit):
+        tag = super().resolve(kind, value, implicit)
+        if kind is ScalarNode and implicit[0] and tag == _STR:
+            return resolve_plain(value)[0]
+        return tag
+
+
+class Dumper(RememberedTags, _QuotedForKubernetes, getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     scalar_kind = ScalarNode
     remembered: dict = {}
 

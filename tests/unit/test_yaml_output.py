@@ -25,7 +25,8 @@ def test_values_survive_a_round_trip_however_often_they_repeat():
 
 
 _LOOKALIKE_TEXTS = st.sampled_from(["8080", "0644", "1e3", "1.5", ".inf", "true", "yes", "on", "NO", "null", "~",
-                                    "", "12:30", "2024-01-01", "0x1F", "0b101", "-", "a: b", "#x", "v1", "name"])
+                                    "", "12:30", "2024-01-01", "0x1F", "0b101", "-", "a: b", "#x", "v1", "name",
+                                    "y", "N", "08", "0o17", "+.5", "1_0", "1e400"])
 _SCALARS = st.one_of(_LOOKALIKE_TEXTS, st.text(max_size=12), st.integers(-10**6, 10**6), st.booleans(), st.none(),
                      st.floats(allow_nan=False, allow_infinity=False, width=32))
 _DATA = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
@@ -40,6 +41,22 @@ def test_any_data_reads_back_as_written(docs: list):
     exactly the data that was written."""
     for doc in docs:
         assert yaml.safe_load(dump(doc)) == doc
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_DATA, min_size=1, max_size=3))
+def test_kubernetes_reads_back_what_was_written(docs: list):
+    """Kubernetes reads YAML by go-yaml v2's rules, where `y`, `n`, `08` or `1e3` are no strings."""
+    from compiler.validate.manifest_yaml import parse_manifests
+
+    for doc in docs:
+        [read], _ = parse_manifests(dump({"v": doc}), "m.yaml")
+        assert read.data == {"v": doc}
+
+
+def test_strings_kubernetes_would_take_for_booleans_or_numbers_are_quoted():
+    text = dump({"env": ["y", "N", "08", "1e3", "0o17", "+.5", "1e400", "name"]})
+    assert text == b"env:\n- 'y'\n- 'N'\n- '08'\n- '1e3'\n- '0o17'\n- '+.5'\n- 1e400\n- name\n"
 
 
 _GENERAL = dict(sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096, indent=2)
