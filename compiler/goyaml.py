@@ -45,7 +45,11 @@ def resolve_plain(text: str) -> tuple[str, Any]:
         m = _GO_INT.fullmatch(plain)
         if m:
             digits, base = next((d, b) for d, b in zip(m.groups()[1:], _BASES) if d is not None)
-            return INT, int(digits, base) * (-1 if m.group(1) == "-" else 1)
+            digits = digits.lstrip("0") or "0"
+            # More than 64 digits fit 64 bits in no base (and Python refuses to convert very long
+            # decimals): 2**64 stands for any such number.
+            number = int(digits, base) if len(digits) <= 64 else 1 << 64
+            return INT, number * (-1 if m.group(1) == "-" else 1)
         return _float(plain, text)
     return STR, text
 

@@ -64,3 +64,10 @@ def test_positions_are_exact():
     diags = validate_text(text)
     assert [(str(d.location), d.message.split(":")[0]) for d in diags] == [
         ("m.yaml:6:6", "data.b"), ("m.yaml:7:6", "data.c")]
+
+
+def test_a_number_of_thousands_of_digits_is_too_large_not_a_syntax_error(tmp_path):
+    (tmp_path / "cm.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata: {{a: {'9' * 5000}}}\n")
+    diags, _ = validate_paths([str(tmp_path / "cm.yaml")], ValidationSettings(), tmp_path)
+    assert [(d.code, d.location.line, d.location.column) for d in diags] == [("IC007", 4, 11)]
+    assert "is too large" in diags[0].message
