@@ -184,3 +184,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+def without_repeats(found: list[Diagnostic], parsed: list[Diagnostic]) -> list[Diagnostic]:
+    """`found` less what reading the file already reported at the same place: a value it could
+    not read (a number too large, NaN) is reported once, not again as the null it was read as."""
+    taken = {d.location for d in parsed if d.code == "IC007"}
+    return [d for d in found if d.location not in taken]

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic, Location, sort_diagnostics
+from compiler.diagnostics import Diagnostic, Location, sort_diagnostics, without_repeats
 from compiler.load.document import Document
 from compiler.load.inputs import Inputs, read_file, read_inputs
 from compiler.spec import kinds as k
@@ -279,7 +279,7 @@ def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None, inputs
         left_out = {f for f in files if f is not None and f not in workloads_of}
         docs = [d for d, f in zip(docs, files) if f is None or f in workloads_of]
     repo, parse_diags = parse_documents(docs)
-    diags.extend(parse_diags)
+    diags.extend(without_repeats(parse_diags, diags))  # a number too large is read as null: one finding
     if cache:
         _remember_outlines(docs, repo, diags, cache, left_out)
     shared = _shared_digest(docs) if cache else ""

@@ -16,7 +16,8 @@ def _settings_from_cluster(path: str, root: Path):
     """(settings or None, diagnostics) from a file holding a Cluster document."""
     from compiler.load.yamlfile import parse_yaml
     from compiler.spec.parse import parse_documents
-    from compiler.validate.files import display_name, without_repeats
+    from compiler.diagnostics import without_repeats
+    from compiler.validate.files import display_name
 
     docs, diags = parse_yaml(Path(path).read_bytes(), display_name(path, root))
     repo, more = parse_documents(d for d in docs if d.kind == "Cluster")

@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic, Location, printable, sort_diagnostics
+from compiler.diagnostics import Diagnostic, Location, printable, sort_diagnostics, without_repeats
 from compiler.load.document import Document
 from compiler.validate.core import validate_document
 from compiler.validate.manifest_yaml import parse_manifests
@@ -93,13 +93,6 @@ def _validate_file(item: tuple[str, str, bytes | None]) -> tuple[list[Diagnostic
             diags.extend(d if d.subject else replace(d, subject=subject)
                          for d in without_repeats(validate_document(item, _SETTINGS), parsed))
     return diags, subjects
-
-
-def without_repeats(found: list[Diagnostic], parsed: list[Diagnostic]) -> list[Diagnostic]:
-    """`found` less what reading the file already reported at the same place: a value it could
-    not read (a number too large, NaN) is reported once, not again as the null it was read as."""
-    taken = {d.location for d in parsed if d.code == "IC007"}
-    return [d for d in found if d.location not in taken]
 
 
 def _unreadable(name: str, exc: OSError) -> Diagnostic:

@@ -183,6 +183,13 @@ def test_duplicate_keys_and_huge_integers(tmp_path: Path):
     assert by_code["IC002"]["line"] == 7 and "minReplicas" in by_code["IC002"]["message"]
     huge = [d for d in data["diagnostics"] if d["code"] == "IC007"]
     assert len(huge) == 1 and "too large" in huge[0]["message"] and huge[0]["line"] == 7
+    # Where the field cannot be unset (an integer with a default), still one finding, not a
+    # second one for the null the number was read as.
+    cluster = tmp_path / "clusters/prod.yaml"
+    cluster.write_text(cluster.read_text().replace("  knative:\n", "  knative:\n    revisionTimeoutSeconds: 1" + "0" * 30 + "\n", 1))
+    _, data, _ = check_json(tmp_path)
+    at_cluster = [d for d in data["diagnostics"] if d["file"] == "clusters/prod.yaml"]
+    assert [d["message"] for d in at_cluster] == ["integer 1" + "0" * 29 + "... is too large"], at_cluster
 
 
 _yaml_text = st.text(alphabet=st.sampled_from(list("abc: -[]{}&*!|>'\"#\n\t,?%@`0123456789.~\\")), max_size=300)
