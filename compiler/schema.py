@@ -107,7 +107,8 @@ def _type_of(prop: dict, defs: dict) -> tuple[str, dict | None]:
         return " \\| ".join(str(v) for v in prop["enum"]), None
     if "const" in prop:
         return str(prop["const"]), None
-    return str(prop.get("type", "any")), None
+    kinds = prop.get("type", "any")
+    return " or ".join(kinds) if isinstance(kinds, list) else kinds, None
 
 
 def _rows(schema: dict, defs: dict, prefix: str, lines: list[str], seen: set) -> None:

@@ -4,7 +4,7 @@
 import re
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from compiler.spec import quantities as q
 
@@ -54,9 +54,24 @@ def _string_or_list(value: Any) -> Any:
     return value
 
 
-Quantity = Annotated[str, BeforeValidator(_quantity), Field(json_schema_extra={"examples": ["20Gi", "20G", "500m"]})]
-Cores = Annotated[float, BeforeValidator(_cores), Field(ge=0)]
-Portion = Annotated[float, BeforeValidator(_portion)]
-Words = Annotated[list[str], BeforeValidator(_string_or_list)]
+def number_or_text(pattern: str, examples: list, *, unlimited: bool = False, **bounds: float) -> WithJsonSchema:
+    """The JSON Schema (`infc schema`) of a value a before-validator reads from a number or a
+    text matching `pattern`: pydantic would describe only the type it returns, and editors would
+    then refuse "500m". `unlimited`: -1 is a value too (quota)."""
+    options: list[dict] = [{"type": "number", **bounds}, {"type": "string", "pattern": pattern}]
+    if unlimited:
+        options.insert(0, {"const": -1})
+    return WithJsonSchema({"anyOf": options, "examples": examples})
+
+
+Quantity = Annotated[str, BeforeValidator(_quantity),
+                     number_or_text(q.text_pattern(q.QUANTITY_TEXT), ["20Gi", "20G", "500m"], minimum=0)]
+Cores = Annotated[float, BeforeValidator(_cores),
+                  number_or_text(q.text_pattern(q.QUANTITY_TEXT), [4, 0.5, "500m"], minimum=0, maximum=q.MAX_CORES)]
+Portion = Annotated[float, BeforeValidator(_portion),
+                    number_or_text(q.text_pattern(q.NUMBER_TEXT + r"\s*%?"), [0.5, "50%"])]
+# One string (split into words) or a list whose numbers become words.
+Words = Annotated[list[str], BeforeValidator(_string_or_list), WithJsonSchema(
+    {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": ["string", "number"]}}]})]
 Name = Annotated[str, Field(min_length=1)]
 StrMap = dict[str, Union[str, int, float, bool]]

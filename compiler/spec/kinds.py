@@ -9,7 +9,7 @@ from typing import Annotated, Any, Callable, Literal, Optional, Union
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from compiler.spec import quantities as q
-from compiler.spec.base import Cores, Model, Quantity, StrMap
+from compiler.spec.base import OBJECT_NAME, Cores, Model, Quantity, StrMap, number_or_text
 from compiler.spec.workload import (
     Compute,
     ConfigMapVolume,
@@ -28,7 +28,8 @@ API_VERSION = "infc/v1"
 
 
 class Metadata(Model):
-    name: str
+    # parse.py checks the name (IC201); the schema says the same to editors.
+    name: str = Field(json_schema_extra={"pattern": OBJECT_NAME.pattern, "maxLength": 63})
     "DNS-1123 label, at most 63 characters, starting with a letter."
     labels: Optional[StrMap] = None
     annotations: Optional[StrMap] = None
@@ -257,9 +258,16 @@ def _quota_amount(parse: Callable[[Any], object], example: str) -> Callable[[Any
     return check
 
 
-GpuAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(_gpus, "a number of GPUs such as 8 or 0.5"))]
-CpuAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(q.cores_of, "CPU cores such as 200 or 500m"))]
-MemoryAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(q.bytes_of, "a memory quantity such as 2Ti"))]
+_UNLIMITED = r"-1(\.0)?"
+# GPUs as text: any number, although of the negative ones infc takes only -1 (unlimited) and -0.
+GpuAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(_gpus, "a number of GPUs such as 8 or 0.5")),
+                      number_or_text(q.text_pattern(q.NUMBER_TEXT), [8, 0.5, -1], unlimited=True, minimum=0)]
+CpuAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(q.cores_of, "CPU cores such as 200 or 500m")),
+                      number_or_text(q.text_pattern(_UNLIMITED, q.QUANTITY_TEXT), [200, "500m", -1],
+                                     unlimited=True, minimum=0, maximum=q.MAX_CORES)]
+MemoryAmount = Annotated[Union[float, str], BeforeValidator(_quota_amount(q.bytes_of, "a memory quantity such as 2Ti")),
+                         number_or_text(q.text_pattern(_UNLIMITED, q.QUANTITY_TEXT), ["2Ti", "512Gi", -1],
+                                        unlimited=True, minimum=0)]
 
 
 class ResourceQuota(Model):

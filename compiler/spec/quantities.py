@@ -14,6 +14,19 @@ _RUNAI = {"KB": "k", "MB": "M", "GB": "G", "TB": "T", "PB": "P"}
 _QUANTITY = re.compile(r"^([+]?[0-9]+(?:\.[0-9]*)?|[+]?\.[0-9]+)\s*([A-Za-z]{0,2})\Z")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?\Z")
 
+# The texts the parsers below accept, as parts of JSON Schema patterns (ECMA-262, also valid
+# in Python) for `infc schema`: editors then accept and refuse what infc does.
+_UNITS = "|".join(sorted([*_BINARY, *_RUNAI, *filter(None, _DECIMAL)], key=lambda u: (-len(u), u)))
+QUANTITY_TEXT = rf"[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*({_UNITS})?"
+# A finite number as Python's float() reads it: digits may be grouped with single underscores.
+DIGITS = r"[0-9](_?[0-9])*"
+NUMBER_TEXT = rf"[+-]?({DIGITS}(\.({DIGITS})?)?|\.{DIGITS})([eE][+-]?{DIGITS})?"
+
+
+def text_pattern(*texts: str) -> str:
+    """A pattern matching any of `texts`, with the surrounding whitespace the parsers strip."""
+    return rf"^\s*({'|'.join(texts)})\s*$"
+
 
 class QuantityError(ValueError):
     pass

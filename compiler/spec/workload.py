@@ -3,7 +3,7 @@
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from compiler.spec.base import Cores, Model, Name, Portion, Quantity, Words
 
@@ -212,11 +212,16 @@ class Toleration(Itemized):
     "tolerationSeconds; NoExecute only."
 
 
+# What Security._groups reads from a text: integers separated by commas (empty parts allowed).
+_GROUPS = r"^[\s,]*([+-]?[0-9]+(\s*,[\s,]*|\s*$))*$"
+
+
 class Security(Model):
     uidGidSource: Optional[Literal["fromTheImage", "fromIdpToken", "custom"]] = None
     runAsUid: Optional[int] = Field(default=None, ge=0)
     runAsGid: Optional[int] = Field(default=None, ge=0)
-    supplementalGroups: Optional[Union[str, int, list[int]]] = None
+    supplementalGroups: Optional[Union[Annotated[str, WithJsonSchema({"type": "string", "pattern": _GROUPS})],
+                                       int, list[int]]] = None
     "Comma-separated group ids, as in Run:ai."
     runAsNonRoot: Optional[bool] = None
     readOnlyRootFilesystem: Optional[bool] = None
@@ -371,7 +376,16 @@ def map_to_items(value: Any) -> Any:
     return value
 
 
-NameValues = Annotated[list[NameValue], BeforeValidator(map_to_items)]
+class _OrMap:
+    """The JSON Schema (`infc schema`) of NameValues: the list, or the map map_to_items reads."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
+        return {"anyOf": [handler(core_schema), {
+            "type": "object", "propertyNames": {"minLength": 1},
+            "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}]}
+
+
+NameValues = Annotated[list[NameValue], BeforeValidator(map_to_items), _OrMap()]
 
 
 Priority = Literal["very-low", "low", "medium-low", "medium", "medium-high", "high", "very-high",

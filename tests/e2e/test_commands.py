@@ -180,7 +180,7 @@ def test_schema_and_init(tmp_path: Path):
     assert run_infc("schema", "Nope").returncode == 2
     starter = tmp_path / "starter"
     assert run_infc("init", str(starter)).returncode == 0
-    assert (starter / "infc.schema.json").is_file()
+    assert json.loads((starter / "infc.schema.json").read_text()) == data  # what editors check against
     assert "yaml-language-server: $schema=../../infc.schema.json" in (starter / "workloads/team-a/qwen.yaml").read_text()
     result = run_infc("compile", str(starter))
     assert result.returncode == 0 and "no problems found" in result.stdout
