@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from pydantic.json_schema import GenerateJsonSchema
 
+from compiler.spec import quantities as q
 from compiler.spec.kinds import KINDS
 
 
@@ -46,11 +47,37 @@ class _WithFieldDocs(GenerateJsonSchema):
         return out
 
 
+# The texts pydantic's lax mode reads as an integer ("2", " 2 ", "2.0", "1_000") and as a
+# boolean (these words in any case, without surrounding whitespace).
+_INT_TEXT = q.text_pattern(rf"[+-]?{q.DIGITS}(\.0+)?")
+_BOOL_WORDS = ("0", "1", "f", "false", "n", "no", "off", "on", "t", "true", "y", "yes")
+_BOOL_TEXT = "^(" + "|".join("".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in word)
+                              for word in _BOOL_WORDS) + ")$"
+
+
+class AsInfcReads(_WithFieldDocs):
+    """The editor schema: numbers and booleans also as the text infc reads them, so that a
+    quoted number (`"2"`) or a YAML 1.1 boolean (`yes`, `off`: strings in YAML 1.2) is not
+    flagged when `infc check` takes it. docs/fields.md keeps the plain types. Numbers for
+    booleans and booleans for numbers, which pydantic takes too, stay errors: completion would
+    offer `true` for a GPU count, and no one means `gpuDevicesRequest: true`."""
+
+    def int_schema(self, schema):
+        return {"anyOf": [super().int_schema(schema), {"type": "string", "pattern": _INT_TEXT}]}
+
+    def float_schema(self, schema):
+        number = super().float_schema(schema)
+        return {"anyOf": [number, {"type": "string", "pattern": q.text_pattern(q.NUMBER_TEXT)}]}
+
+    def bool_schema(self, schema):
+        return {"anyOf": [super().bool_schema(schema), {"type": "string", "pattern": _BOOL_TEXT}]}
+
+
 def json_schema(kind: str | None = None) -> dict:
     if kind is not None:
         if kind not in KINDS:
             raise KeyError(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}")
-        schema = KINDS[kind].model_json_schema(schema_generator=_WithFieldDocs)
+        schema = KINDS[kind].model_json_schema(schema_generator=AsInfcReads)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = f"infc/v1 {kind}"
         return schema
@@ -58,7 +85,7 @@ def json_schema(kind: str | None = None) -> dict:
     defs: dict = {}
     branches = []
     for name, model in KINDS.items():
-        sub = model.model_json_schema(ref_template="#/$defs/{model}", schema_generator=_WithFieldDocs)
+        sub = model.model_json_schema(ref_template="#/$defs/{model}", schema_generator=AsInfcReads)
         defs.update(sub.pop("$defs", {}))
         defs[f"{name}Document"] = sub
         branches.append({"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},

@@ -126,6 +126,15 @@ CASES = [
     ("workload", "{security: {supplementalGroups: 2000}}", True),
     ("workload", "{security: {supplementalGroups: [2000, 3000]}}", True),
     ("workload", "{security: {supplementalGroups: staff}}", False),
+    # numbers and booleans as YAML 1.2 reads them: quoted numbers, yes/no/on/off are strings
+    ("workload", "{compute: {gpuDevicesRequest: '2'}}", True),
+    ("workload", "{autoscaling: {minReplicas: '1', maxReplicas: '4', metric: concurrency, metricThreshold: '8'}}", True),
+    ("workload", "{compute: {largeShmRequest: yes}}", True),
+    ("workload", "{servingPort: {clusterLocalAccessOnly: off}}", True),
+    ("workload", "{compute: {gpuDevicesRequest: two}}", False),
+    ("workload", "{compute: {gpuDevicesRequest: 2.5}}", False),
+    ("workload", "{compute: {gpuDevicesRequest: '2.5'}}", False),
+    ("workload", "{compute: {largeShmRequest: maybe}}", False),
     # names: DNS-1123 labels that start with a letter (IC201)
     ("workload named", "llama-chat", True),
     ("workload named", "Llama", False),
