@@ -318,22 +318,22 @@ def endpoints_cmd(repo: Path, fmt: str | None) -> None:
 
 @cli.command("schema")
 @click.argument("kind", required=False)
-@click.option("--markdown", is_flag=True, help="Print the field reference (docs/fields.md) instead.")
+@click.option("--markdown", is_flag=True,
+              help="Print the field reference (docs/fields.md) instead; with KIND, that kind's section.")
 def schema_cmd(kind: str | None, markdown: bool) -> None:
     """JSON Schema of the input kinds (all, or one KIND), for editor completion."""
     import json
 
     from compiler.schema import field_reference_markdown, json_schema
 
-    if markdown:
-        click.echo(field_reference_markdown(), nl=False)
-        return
-
     try:
-        data = json_schema(kind)
-    except KeyError as exc:
+        if markdown:
+            text = field_reference_markdown(kind)
+        else:
+            text = json.dumps(json_schema(kind), indent=2, sort_keys=True) + "\n"
+    except KeyError as exc:  # an unknown KIND
         raise click.UsageError(str(exc.args[0])) from None
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
+    click.echo(text, nl=False)
 
 
 @cli.command("init")

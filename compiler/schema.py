@@ -73,11 +73,15 @@ class AsInfcReads(_WithFieldDocs):
         return {"anyOf": [super().bool_schema(schema), {"type": "string", "pattern": _BOOL_TEXT}]}
 
 
+def _model(kind: str):
+    if kind not in KINDS:
+        raise KeyError(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}")
+    return KINDS[kind]
+
+
 def json_schema(kind: str | None = None) -> dict:
     if kind is not None:
-        if kind not in KINDS:
-            raise KeyError(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}")
-        schema = KINDS[kind].model_json_schema(schema_generator=AsInfcReads)
+        schema = _model(kind).model_json_schema(schema_generator=AsInfcReads)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = f"infc/v1 {kind}"
         return schema
@@ -101,17 +105,24 @@ def json_schema(kind: str | None = None) -> dict:
     }
 
 
-def field_reference_markdown() -> str:
-    """docs/fields.md: every field of every kind with its type and description, from the models."""
+def field_reference_markdown(kind: str | None = None) -> str:
+    """docs/fields.md: every field of every kind with its type and description, from the models;
+    with `kind`, that kind's section of it alone."""
+    if kind is not None:
+        return "\n".join(_section(kind, _model(kind)))
     lines = ["# Field reference", "",
              "Generated from infc's models by `infc schema --markdown`; do not edit by hand.", ""]
     for name, model in KINDS.items():
-        schema = model.model_json_schema(schema_generator=_WithFieldDocs)
-        defs = schema.get("$defs", {})
-        lines += [f"## {name}", "", "| field | type | description |", "| --- | --- | --- |"]
-        _rows(schema, defs, "", lines, set())
-        lines.append("")
+        lines += _section(name, model)
     return "\n".join(lines)
+
+
+def _section(name: str, model) -> list[str]:
+    schema = model.model_json_schema(schema_generator=_WithFieldDocs)
+    lines = [f"## {name}", "", "| field | type | description |", "| --- | --- | --- |"]
+    _rows(schema, schema.get("$defs", {}), "", lines, set())
+    lines.append("")
+    return lines
 
 
 def _type_of(prop: dict, defs: dict) -> tuple[str, dict | None]:

@@ -12,7 +12,7 @@ from jsonschema.validators import validator_for
 from compiler.build import compile_repository
 from compiler.diagnostics import Severity
 from compiler.load.yamlfile import parse_yaml
-from compiler.schema import json_schema
+from compiler.schema import field_reference_markdown, json_schema
 from compiler.spec.kinds import KINDS
 from compiler.spec.parse import parse_documents
 from support import EXAMPLE, PROJECT, run_infc
@@ -168,3 +168,17 @@ def test_the_schema_uses_only_keywords_of_its_draft(kind):
     errors = sorted(_strict(schema["$schema"]).iter_errors(schema), key=lambda e: -len(e.absolute_path))
     assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
     assert '"ge"' not in json.dumps(schema)
+
+
+def test_markdown_of_one_kind_is_that_kind_section():
+    full = (PROJECT / "docs/fields.md").read_text()
+    result = run_infc("schema", "Cluster", "--markdown")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("## Cluster\n") and "`spec.nodePools[].nodes[].cpu`" in result.stdout
+    assert "## InferenceWorkload" not in result.stdout and "# Field reference" not in result.stdout
+    assert result.stdout in full
+    unknown = run_infc("schema", "Nope", "--markdown")
+    assert unknown.returncode == 2 and "unknown kind 'Nope'" in unknown.stderr and "Traceback" not in unknown.stderr
+    # The sections of all kinds, in order, are the whole reference after its heading.
+    sections = "\n".join(field_reference_markdown(kind) for kind in KINDS)
+    assert full.endswith("\n\n" + sections) and full.count("\n## ") == len(KINDS)
