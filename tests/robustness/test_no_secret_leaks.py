@@ -44,11 +44,11 @@ PLANTS = {
         metadata: {{name: env}}
         spec: {{image: "registry.example.com/{GITHUB}/vllm:1.0"}}
         """),
-    "cluster domain": ("clusters/other.yaml", f"""
+    "cluster issuer": ("clusters/other.yaml", f"""
         apiVersion: infc/v1
         kind: Cluster
         metadata: {{name: other}}
-        spec: {{domain: "{AWS}.example.com"}}
+        spec: {{istio: {{issuer: "https://{AWS}.example.com"}}}}
         """),
     "annotation key": ("workloads/nlp/chat.yaml", workload("chat", f"""
         annotations: [{{name: "{NGC}", value: x}}]
@@ -86,6 +86,12 @@ MISPLACED = {
         priorityClass: {GITHUB}
         """),
     "object name": workload("chat").replace("name: chat", f"name: {NGC}"),
+    "cluster domain": workload("chat") + f"""---
+apiVersion: infc/v1
+kind: Cluster
+metadata: {{name: other}}
+spec: {{domain: "{AWS}.example.com"}}
+""",
 }
 
 
