@@ -14,9 +14,9 @@ FORMATS = ("text", "json", "github", "sarif", "junit", "tap")
 
 def _settings_from_cluster(path: str, root: Path):
     """(settings or None, diagnostics) from a file holding a Cluster document."""
+    from compiler.diagnostics import without_repeats
     from compiler.load.yamlfile import parse_yaml
     from compiler.spec.parse import parse_documents
-    from compiler.diagnostics import without_repeats
     from compiler.validate.files import display_name
 
     docs, diags = parse_yaml(Path(path).read_bytes(), display_name(path, root))
@@ -94,13 +94,14 @@ def validate_command(paths, strict, kubernetes_version, schema_locations, ignore
         diags += cluster_diags
         if from_cluster is None and not cluster_diags:
             _usage(f"--cluster: no Cluster document in {cluster_file}")
-        if from_cluster is not None:
-            settings = ValidationSettings(**{**from_cluster.__dict__, **overrides})
+        # A Cluster that cannot be read says nothing of its features and limits: validating
+        # against Knative's defaults instead would report what that cluster may well allow.
+        settings = ValidationSettings(**{**from_cluster.__dict__, **overrides}) if from_cluster else None
 
-    found, subjects = validate_paths(list(paths), settings, root)
+    found, subjects = validate_paths(list(paths), settings, root) if settings else ([], [])
     diags += found
     extra = {"kubernetesVersion": version, "strict": strict, "documents": len(subjects)}
-    if binary is not None:
+    if binary is not None and settings:
         diags += _kubeconform_findings(binary, list(paths), settings, root, diags)
         extra["kubeconform"] = True
     report.emit(diags, fmt or report.default_format(), root=root, stream=sys.stdout,

@@ -60,6 +60,18 @@ def test_cluster_file_enables_flags(workdir):
     assert result.exit_code == 0, result.output
 
 
+def test_a_cluster_file_that_cannot_be_read_is_reported_alone(workdir):
+    # Its features are unknown: Knative's defaults would report the tolerations it may allow.
+    (workdir / "svc.yaml").write_text(service(spec="tolerations: [{key: a, operator: Exists}]"))
+    (workdir / "cluster.yaml").write_text(
+        "apiVersion: infc/v1\nkind: Cluster\nmetadata: {name: prod}\nspec:\n  knative:\n"
+        "    features: {kubernetes.podspec-tolerations: enabled}\n    revisionTimeoutSeconds: -1\n")
+    result = run("svc.yaml", "--cluster", "cluster.yaml", "--format", "json")
+    data = json.loads(result.output)
+    assert result.exit_code == 1 and data["documents"] == 0
+    assert [(d["code"], d["file"]) for d in data["diagnostics"]] == [("IC007", "cluster.yaml")]
+
+
 @pytest.mark.parametrize("args", [["missing.yaml"], ["x.yaml", "--kubernetes-version", "1.9"],
                                   ["x.yaml", "--schema-location", "nowhere"]])
 def test_usage_errors_exit_2(workdir, args):
