@@ -39,7 +39,7 @@ def canonical_quantity(value: object) -> str:
     if isinstance(value, (int, float)):
         if value < 0:
             raise QuantityError(f"quantity must not be negative, got {value}")
-        return _plain_number(Decimal(str(_finite(value))))
+        return _within_kubernetes(_plain_number(Decimal(str(_finite(value)))))
     text = value.strip()
     match = _QUANTITY.match(text)
     if not match:
@@ -48,13 +48,27 @@ def canonical_quantity(value: object) -> str:
     suffix = _RUNAI.get(suffix, suffix)
     if suffix not in _BINARY and suffix not in _DECIMAL:
         raise QuantityError(f"'{value}' has an unknown unit '{match.group(2)}' (use Ki, Mi, Gi, Ti, k, M, G, T, m, MB, GB)")
-    return f"{number.lstrip('+')}{suffix}"
+    return _within_kubernetes(f"{number.lstrip('+')}{suffix}")
+
+
+# "No quantity may represent a number greater than 2^63-1 in magnitude" (Kubernetes' Quantity).
+MAX_QUANTITY = 2**63 - 1
+
+
+def _within_kubernetes(text: str) -> str:
+    if _value(text) > MAX_QUANTITY:
+        shown = text if len(text) <= 30 else f"{text[:27]}..."
+        raise QuantityError(f"'{shown}' is beyond the largest Kubernetes quantity (2^63-1, about 8Ei)")
+    return text
 
 
 def quantity_value(value: object) -> Decimal:
     """A quantity in base units (bytes for memory, cores for CPU)."""
-    text = canonical_quantity(value)
-    match = _QUANTITY.match(text)
+    return _value(canonical_quantity(value))
+
+
+def _value(canonical: str) -> Decimal:
+    match = _QUANTITY.match(canonical)
     assert match
     number, suffix = match.groups()
     try:

@@ -49,3 +49,14 @@ def test_memory_format_round_trips(gib):
 @given(st.integers(min_value=1, max_value=10**6))
 def test_core_format_round_trips(millis):
     assert q.cores_of(q.format_cores(millis / 1000)) == pytest.approx(millis / 1000)
+
+
+@pytest.mark.parametrize("value", ["1" * 400, "8Ei", 2**63, "9223372036854775808"])
+def test_a_quantity_beyond_what_kubernetes_holds_is_refused(value):
+    # Kubernetes: "no quantity may represent a number greater than 2^63-1 in magnitude".
+    with pytest.raises(q.QuantityError, match="beyond the largest Kubernetes quantity"):
+        q.canonical_quantity(value)
+
+
+def test_the_largest_kubernetes_quantity_is_taken():
+    assert q.bytes_of("9223372036854775807") == 2**63 - 1 and q.bytes_of("7Ei") == 7 * 2**60
