@@ -1,12 +1,14 @@
 """IC201: names that Kubernetes or Knative would refuse once the workload is rendered.
 
 The workload's own metadata.name is checked at parse time; here: the revision name that
-grows from it, the default host names of exposed URLs, and the names of ports, volumes,
-environment variables, labels and annotations.
+grows from it, the default host names of exposed URLs, the names of ports, volumes,
+environment variables, labels and annotations, and what the pod refers to by name (its
+image, Secrets, ConfigMaps, storage classes, node label keys, Pod fields).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from compiler.check.common import (DNS1123_LABEL, ENV_NAME, IANA_SVC_NAME, dns_subdomain_ok, items,
@@ -14,6 +16,7 @@ from compiler.check.common import (DNS1123_LABEL, ENV_NAME, IANA_SVC_NAME, dns_s
 from compiler.check.registry import workload_rule
 from compiler.diagnostics import Diagnostic
 from compiler.resolve import derived
+from compiler.validate.admission.containers import image_problem
 
 # Revisions are named <workload>-<NNNNN> (SPEC §3): the suffix takes 6 characters.
 REVISION_SUFFIX = len("-00001")
@@ -70,6 +73,58 @@ def _ingress_url(w, i: int, url: str) -> Iterable[Diagnostic]:
                          w.loc("exposedUrls", i, "url"),
                          hint="Kubernetes refuses '//', '/./', '/../', encoded slashes and a trailing '/.' or"
                               " '/..'; a URL has no spaces (write %20)")
+
+
+# The Pod fields the downward API gives an environment variable (Kubernetes' validation).
+FIELD_PATHS = {"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
+               "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"}
+_FIELD_PATH_MAP = ("metadata.labels['", "metadata.annotations['")
+_DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+
+
+@workload_rule
+def references(w, ctx) -> Iterable[Diagnostic]:
+    """What the pod refers to by name (the image, Secrets, ConfigMaps, storage classes, node
+    labels, Pod fields), in the forms Kubernetes and Knative take: otherwise the revision
+    fails in the cluster, long after the merge."""
+    spec = w.spec
+    problem = image_problem(spec.image) if spec.image else None
+    if problem:
+        yield Diagnostic("IC603", f"image '{spec.image}' is not an image reference: {problem}", w.loc("image"),
+                         hint="write [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0")
+    for i, secret in items(spec.imagePullSecrets):
+        if not dns_subdomain_ok(secret.name):
+            yield _object_name(w, "image pull secret", secret.name, ("imagePullSecrets", i, "name"))
+    for i, env in items(spec.environmentVariables):
+        for field in ("secret", "configMap"):
+            ref = getattr(env, field)
+            if ref is None:
+                continue
+            if not dns_subdomain_ok(ref.name):
+                yield _object_name(w, f"{field} of '{env.name}'", ref.name, ("environmentVariables", i, field, "name"))
+            if not _DATA_KEY.fullmatch(ref.key) or len(ref.key) > 253:
+                yield Diagnostic("IC201", f"{field} key '{ref.key}' of '{env.name}' is not a valid data key",
+                                 w.loc("environmentVariables", i, field, "key"),
+                                 hint="keys are letters, digits, '-', '_' and '.'")
+        path = env.podFieldRef.path if env.podFieldRef else None
+        if path and path not in FIELD_PATHS and not (path.startswith(_FIELD_PATH_MAP) and path.endswith("']")):
+            yield Diagnostic("IC201", f"'{env.name}': Pod field '{path}' is not one Kubernetes gives",
+                             w.loc("environmentVariables", i, "podFieldRef", "path"),
+                             hint="one of " + ", ".join(sorted(FIELD_PATHS)) + ", metadata.labels['KEY']"
+                                  " or metadata.annotations['KEY']")
+    for i, vol in items(spec.storage.pvc if spec.storage else None):
+        storage_class = vol.claimInfo.storageClass if vol.claimInfo else None
+        if storage_class and not dns_subdomain_ok(storage_class):
+            yield _object_name(w, f"storage class of '{vol.name}'", storage_class,
+                               ("storage", "pvc", i, "claimInfo", "storageClass"))
+    if spec.podAffinity is not None and not qualified_name_ok(spec.podAffinity.key):
+        yield Diagnostic("IC201", f"podAffinity key '{spec.podAffinity.key}' is not a node label key (topologyKey)",
+                         w.loc("podAffinity", "key"), hint="e.g. kubernetes.io/hostname or topology.kubernetes.io/zone")
+
+
+def _object_name(w, what: str, name: str, path: tuple) -> Diagnostic:
+    return Diagnostic("IC201", f"{what}: '{name}' is not a valid Kubernetes object name", w.loc(*path),
+                      hint="use lowercase letters, digits, '-' and '.', at most 253 characters")
 
 
 @workload_rule

@@ -1,4 +1,5 @@
-"""IC214: environment variables, ports and mount paths that belong to Knative, Run:ai or KAI.
+"""IC214: environment variables, ports and mount paths that belong to Knative, Run:ai or KAI
+(and IC603 for a mount path Knative refuses outright: one that is not absolute).
 
 - env: PORT, K_SERVICE, K_CONFIGURATION, K_REVISION (Knative), RUNAI_* (Run:ai),
   NVIDIA_VISIBLE_DEVICES and GPU_PORTION (KAI GPU sharing);
@@ -76,6 +77,18 @@ def reserved_mount_paths(w, ctx) -> Iterable[Diagnostic]:
         field = MOUNT_PATH_FIELD[list_name]
         raw = getattr(vol, field, None)
         if not raw:
+            continue
+        sub = getattr(vol, "subPath", None)
+        if sub and (sub.startswith("/") or ".." in sub.split("/")):
+            yield Diagnostic(
+                "IC007", f"volume '{vol.name}': subPath '{sub}' leaves the volume",
+                w.loc("storage", list_name, i, "subPath"),
+                hint="Kubernetes takes a relative path inside the volume, without '..', e.g. app.properties")
+        if not raw.startswith("/") or not raw.isprintable():
+            yield Diagnostic(
+                "IC603", f"volume '{vol.name}': mount path '{raw}' is not an absolute path",
+                w.loc("storage", list_name, i, field),
+                hint="Knative mounts volumes only at absolute paths: start it with '/', e.g. /models")
             continue
         path = posixpath.normpath(raw)
         if path.startswith("//"):

@@ -146,6 +146,21 @@ class IstioSettings(Model):
     usersClaim: str = "email"
     "JWT claim matched against servingPort.authorizedUsers."
 
+    @field_validator("jwksUri")
+    @classmethod
+    def _http_url(cls, value: Optional[str]) -> Optional[str]:
+        # Istio fetches the keys from it: a RequestAuthentication with another URI is refused.
+        if value is not None and (not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value)):
+            raise ValueError("an http(s) URL without spaces, e.g. https://idp.example.com/.well-known/jwks.json")
+        return value
+
+    @field_validator("groupsClaim", "usersClaim")
+    @classmethod
+    def _claim_name(cls, value: str) -> str:
+        if not value or not value.isprintable() or any(c.isspace() for c in value):
+            raise ValueError("a JWT claim name: no spaces, e.g. groups or email")
+        return value
+
 
 class KnativeSettings(Model):
     version: str = "1.23"
@@ -468,6 +483,13 @@ class CredentialSpec(Model):
     scope: Literal["shared", "user"] = "shared"
     secretName: str
     "The Kubernetes Secret, created outside infc."
+
+    @field_validator("secretName")
+    @classmethod
+    def _secret_name(cls, value: str) -> str:
+        if len(value) > 253 or not _HOST.fullmatch(value):  # a DNS subdomain, as every object name
+            raise ValueError("a Kubernetes object name: lowercase letters, digits, '-' and '.'")
+        return value
     keys: list[str] = Field(default_factory=list)
     registry: Optional[str] = None
     "dockerRegistry only: e.g. https://index.docker.io/v1/."

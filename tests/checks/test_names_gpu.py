@@ -252,3 +252,47 @@ def test_ic201_a_name_with_a_trailing_line_break_is_refused_where_it_is_written(
         ("IC201", "label key 'team\\n' is not a valid Kubernetes label key")}
     named = run(tmp_path / "named", name='"chat\\n"')
     assert [(d.code, d.message) for d in named] == [("IC201", "invalid name 'chat\\n'")]  # not IC603 later
+
+
+def test_ic201_what_the_pod_refers_to_by_name(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-7B-Instruct}
+    compute: {gpuDevicesRequest: 1}
+    image: Registry/Vllm
+    imagePullSecrets: [{name: Pull_Secret}]
+    environmentVariables:
+      - {name: A, secret: {name: My Secret, key: "bad key"}}
+      - {name: B, podFieldRef: {path: metadata.nam}}
+      - {name: C, podFieldRef: {path: "metadata.labels['team']"}}
+    podAffinity: {type: Preferred, key: "host name"}
+    storage:
+      pvc: [{name: scratch, path: /scratch, claimInfo: {size: 10Gi, storageClass: Fast_SSD}}]
+    """
+    diags = run(tmp_path, spec)
+    doc = workload_doc(spec)
+    check(only(diags, "IC603", "image"), "image 'Registry/Vllm' is not an image reference",
+          at(doc, "image: Registry/Vllm"), "[registry/]repository")
+    check(only(diags, "IC201", "image pull secret"), "'Pull_Secret'", at(doc, "[{name: Pull_Secret"), "lowercase")
+    check(only(diags, "IC201", "secret of 'A'"), "'My Secret'", at(doc, "{name: My Secret"), "lowercase")
+    check(only(diags, "IC201", "secret key"), "'bad key' of 'A'", at(doc, 'key: "bad key"'), "letters")
+    check(only(diags, "IC201", "Pod field"), "'B': Pod field 'metadata.nam'", at(doc, "path: metadata.nam"),
+          "metadata.labels['KEY']")
+    check(only(diags, "IC201", "podAffinity"), "'host name'", at(doc, 'key: "host name"'), "kubernetes.io/hostname")
+    check(only(diags, "IC201", "storage class"), "'Fast_SSD'", at(doc, "storageClass: Fast_SSD"), "lowercase")
+    assert len([d for d in diags if d.code in ("IC201", "IC603")]) == 7, diags
+
+
+def test_mount_paths_knative_refuses_and_a_sub_path_that_leaves_the_volume(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-7B-Instruct}
+    compute: {gpuDevicesRequest: 1}
+    storage:
+      emptyDirVolume: [{name: cache, path: cache}]
+      configMapVolume: [{name: app, configMap: app, mountPath: /etc/app/x.properties, subPath: ../../etc/passwd}]
+    """
+    diags = run(tmp_path, spec)
+    doc = workload_doc(spec)
+    check(only(diags, "IC603", "mount path"), "volume 'cache': mount path 'cache' is not an absolute path",
+          at(doc, "path: cache"), "start it with '/'")
+    check(only(diags, "IC007", "subPath"), "volume 'app': subPath '../../etc/passwd' leaves the volume",
+          at(doc, "subPath: ../../etc/passwd"), "without '..'")
