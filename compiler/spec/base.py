@@ -65,7 +65,8 @@ def number_or_text(pattern: str, examples: list, *, unlimited: bool = False, **b
 
 
 Quantity = Annotated[str, BeforeValidator(_quantity),
-                     number_or_text(q.text_pattern(q.QUANTITY_TEXT), ["20Gi", "20G", "500m"], minimum=0)]
+                     number_or_text(q.text_pattern(q.QUANTITY_TEXT), ["20Gi", "20G", "500m"], minimum=0,
+                                    maximum=q.MAX_QUANTITY)]
 Cores = Annotated[float, BeforeValidator(_cores),
                   number_or_text(q.text_pattern(q.QUANTITY_TEXT), [4, 0.5, "500m"], minimum=0, maximum=q.MAX_CORES)]
 Portion = Annotated[float, BeforeValidator(_portion),

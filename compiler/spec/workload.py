@@ -216,10 +216,13 @@ class Toleration(Itemized):
 _GROUPS = r"^[\s,]*([+-]?[0-9]+(\s*,[\s,]*|\s*$))*$"
 
 
+MAX_ID = 2**31 - 1  # user and group ids Knative admits
+
+
 class Security(Model):
     uidGidSource: Optional[Literal["fromTheImage", "fromIdpToken", "custom"]] = None
-    runAsUid: Optional[int] = Field(default=None, ge=0)
-    runAsGid: Optional[int] = Field(default=None, ge=0)
+    runAsUid: Optional[int] = Field(default=None, ge=0, le=MAX_ID)
+    runAsGid: Optional[int] = Field(default=None, ge=0, le=MAX_ID)
     supplementalGroups: Optional[Union[Annotated[str, WithJsonSchema({"type": "string", "pattern": _GROUPS})],
                                        int, list[int]]] = None
     "Comma-separated group ids, as in Run:ai."
@@ -234,11 +237,13 @@ class Security(Model):
     def _groups(cls, v: Any) -> Any:
         if v is None:
             return v
-        items = v if isinstance(v, list) else [p for p in str(v).replace(" ", "").split(",") if p]
-        try:
-            return ",".join(str(int(i)) for i in items)
-        except ValueError:
-            raise ValueError("supplementalGroups must be comma-separated integers") from None
+        items = v if isinstance(v, list) else [p.strip() for p in str(v).split(",") if p.strip()]
+        if not all(isinstance(i, int) or (i.isascii() and i.isdigit()) for i in items):  # "1 2" is no group 12
+            raise ValueError("supplementalGroups must be comma-separated integers")
+        groups = [int(i) for i in items]
+        if not all(0 <= g <= MAX_ID for g in groups):  # the range Knative admits
+            raise ValueError(f"group ids are from 0 to {MAX_ID}")
+        return ",".join(map(str, groups))
 
 
 # --- storage -----------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from compiler.spec import base, kinds
 from support import fuzz_examples
 
 # exact: the schema also refuses all that infc refuses. Not so where JSON Schema cannot follow
-# the parser: a cores or portion text too large (6E, 1e999), an unbalanced quote in a command,
-# -0.0 bytes of memory quota.
-TYPES = [("Quantity", base.Quantity, True), ("MemoryAmount", kinds.MemoryAmount, False),
+# the parser: a quantity, cores or portion text too large (9999Ei, 6E, 1e999), an unbalanced
+# quote in a command, -0.0 bytes of memory quota.
+TYPES = [("Quantity", base.Quantity, False), ("MemoryAmount", kinds.MemoryAmount, False),
          ("Cores", base.Cores, False), ("CpuAmount", kinds.CpuAmount, False),
          ("Portion", base.Portion, False), ("GpuAmount", kinds.GpuAmount, False), ("Words", base.Words, False)]
 
