@@ -75,6 +75,14 @@ def _ingress_url(w, i: int, url: str) -> Iterable[Diagnostic]:
                               " '/..'; a URL has no spaces (write %20)")
 
 
+# An image reference as the container runtimes parse it (the distribution/reference grammar):
+# [domain[:port]/]path[/path...][:tag][@algorithm:digest], path components lowercase.
+_DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
+_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE = re.compile(rf"(?:{_DOMAIN}(?::[0-9]+)?/)?{_PATH}(?:/{_PATH})*(?::[\w][\w.-]{{0,127}})?"
+                    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?")
+_IMAGE_HINT = "write [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0"
+
 # The Pod fields the downward API gives an environment variable (Kubernetes' validation).
 FIELD_PATHS = {"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
                "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"}
@@ -89,9 +97,11 @@ def references(w, ctx) -> Iterable[Diagnostic]:
     fails in the cluster, long after the merge."""
     spec = w.spec
     problem = image_problem(spec.image) if spec.image else None
-    if problem:
+    if problem:  # Knative's webhook refuses the Service
         yield Diagnostic("IC603", f"image '{spec.image}' is not an image reference: {problem}", w.loc("image"),
-                         hint="write [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0")
+                         hint=_IMAGE_HINT)
+    elif spec.image and not _IMAGE.fullmatch(spec.image):  # the kubelet cannot pull it (InvalidImageName)
+        yield Diagnostic("IC201", f"image '{spec.image}' is not a valid image name", w.loc("image"), hint=_IMAGE_HINT)
     for i, secret in items(spec.imagePullSecrets):
         if not dns_subdomain_ok(secret.name):
             yield _object_name(w, "image pull secret", secret.name, ("imagePullSecrets", i, "name"))

@@ -296,3 +296,27 @@ def test_mount_paths_knative_refuses_and_a_sub_path_that_leaves_the_volume(tmp_p
           at(doc, "path: cache"), "start it with '/'")
     check(only(diags, "IC007", "subPath"), "volume 'app': subPath '../../etc/passwd' leaves the volume",
           at(doc, "subPath: ../../etc/passwd"), "without '..'")
+
+
+@pytest.mark.parametrize("image, code", [("-x", "IC201"), ("../../etc/passwd", "IC201"), ("a.-b/c:1", "IC201"),
+                                         ("Vllm/openai", "IC603"), ("vllm/openai:v 1", "IC603")])
+def test_an_image_the_runtime_cannot_pull_is_refused(tmp_path, image, code):
+    spec = f"""
+    huggingFace: {{model: Qwen/Qwen2.5-7B-Instruct}}
+    compute: {{gpuDevicesRequest: 1}}
+    image: "{image}"
+    """
+    check(only(run(tmp_path, spec), code, "image"), f"image '{image}' is not",
+          at(workload_doc(spec), f"image: \"{image}"), "[registry/]repository")
+
+
+@pytest.mark.parametrize("image", ["vllm/vllm-openai:v0.11.0", "nvcr.io/nvidia/tritonserver:24.08-py3",
+                                   "localhost:5000/team/vllm@sha256:" + "a" * 64, "a__b/c-d.e_f:1.0"])
+def test_image_names_the_runtime_pulls(tmp_path, image):
+    spec = f"""
+    huggingFace: {{model: Qwen/Qwen2.5-7B-Instruct}}
+    compute: {{gpuDevicesRequest: 1}}
+    image: "{image}"
+    """
+    diags = run(tmp_path, spec)
+    assert not [d for d in diags if "image" in d.message], diags
