@@ -7,12 +7,14 @@ the output tree (compiler/output does, from the Build this module returns).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, Location, sort_diagnostics, without_repeats
 from compiler.load.document import Document
 from compiler.load.inputs import Inputs, read_file, read_inputs
+from compiler.output.lock import LOCK_NAME
 from compiler.spec import kinds as k
 from compiler.spec.parse import Parsed, Repository
 
@@ -251,17 +253,59 @@ def leads_astray(root: Path, directory: str) -> str | None:
 
 
 def directory_findings(root: Path, repo: Repository, config: k.ConfigSpec) -> list[Diagnostic]:
-    """IC007 of infc.yaml's output and templates directories that lead astray."""
+    """IC007 of infc.yaml's output and templates directories that lead astray, and of an
+    output directory that holds what is not infc's to replace."""
     out = []
     doc = repo.config.doc if repo.config else None
     for field, directory in (("output", config.output), ("templates", config.templates or "templates")):
+        where = doc.loc(("spec", field)) if doc else Location("infc.yaml")
         problem = leads_astray(root, directory)
         if problem:
-            where = doc.loc(("spec", field)) if doc else Location("infc.yaml")
             out.append(Diagnostic("IC007", f"{field} directory '{directory}' {problem}", where,
                                   hint="make it a directory of the repository: infc reads and writes nothing "
                                        "outside the repository"))
+        elif field == "output" and (problem := overlaps_inputs(root, config)):
+            out.append(Diagnostic("IC007", f"output directory '{directory}' {problem}", where,
+                                  hint="give the output a directory of its own, e.g. output: deploy (a compile "
+                                       "replaces everything in it)"))
     return out
+
+
+_INPUT_DOCUMENT = re.compile(rb"(?m)^apiVersion:[ \t]*[\"']?infc/v1\b")
+
+
+def overlaps_inputs(root: Path, config: k.ConfigSpec) -> str | None:
+    """Why a compile must not replace the output directory's contents, or None. A compile owns
+    that directory: it writes one directory per cluster (with its lock file) and removes the
+    rest, so the repository itself, Git's directory, a file, the templates, or a directory
+    holding input documents would be lost."""
+    real = output_of(root, config)
+    if real == root.resolve() or root.resolve().is_relative_to(real):
+        return "is the repository itself"
+    if real.is_relative_to(root.resolve() / ".git"):
+        return "is inside Git's own directory"
+    if real.exists() and not real.is_dir():
+        return "is a file of the repository"
+    templates = Path(os.path.realpath(root / (config.templates or "templates")))
+    if templates.is_relative_to(real):
+        return "holds the repository's templates"
+    if not real.is_dir():
+        return None
+    for child in sorted(real.iterdir()):
+        if child.is_dir() and (child / LOCK_NAME).is_file():
+            continue  # a cluster's tree, written by infc
+        for path in ([child] if child.is_file() else sorted(child.rglob("*"))):
+            if path.suffix in (".yaml", ".yml") and path.is_file() and _INPUT_DOCUMENT.search(_head(path)):
+                return f"holds input documents ({path.relative_to(root.resolve()).as_posix()})"
+    return None
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(65536)
+    except OSError:
+        return b""
 
 
 def load_front(root: Path, cache, config: k.ConfigSpec, outlines_of=None, inputs: Inputs | None = None,

@@ -383,3 +383,27 @@ def test_a_repository_template_that_renders_too_long_is_stopped(tmp_path: Path, 
     assert "templates/namespace.yaml.j2:2:1: error[IC001] template namespace.yaml.j2: still rendering after 1 s" \
         in capsys.readouterr().out
     assert not (repo / "deploy").exists()
+
+
+@pytest.mark.parametrize("output, problem", [
+    ("workloads", "holds input documents (workloads/nlp/chat.yaml)"),
+    ("workloads/nlp", "holds input documents (workloads/nlp/chat.yaml)"),
+    ("org", "holds input documents"),
+    (".git", "is inside Git's own directory"),
+    (".git/refs", "is inside Git's own directory"),
+    ("templates", "holds the repository's templates"),
+    ("infc.yaml", "is a file of the repository"),
+])
+def test_an_output_directory_holding_what_a_compile_would_replace_is_refused(tmp_path: Path, output, problem):
+    # A compile replaces its output directory's contents: pointed at the inputs, Git's directory
+    # or the templates, it deleted them (exit 0, no word).
+    repo = make_repo(tmp_path / "repo", {"workloads/nlp/chat.yaml": workload("chat"),
+                                         "templates/README.md": "overrides\n", ".git/HEAD": "ref: refs/heads/main\n",
+                                         ".git/refs/heads/main": "0" * 40 + "\n"})
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and p.name != "infc.yaml"}
+    (repo / "infc.yaml").write_text(f"apiVersion: infc/v1\nkind: Config\nspec: {{output: {output}}}\n")
+    for command in ("compile", "check", "plan"):
+        result = run_infc(command, str(repo))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, (command, result.stdout, result.stderr)
+        assert f"error[IC007] output directory '{output}' {problem}" in result.stdout, result.stdout
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and p.name != "infc.yaml"} == before
