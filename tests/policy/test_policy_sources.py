@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+
+import pytest
 from policy_helpers import at, policy, workload
+from repo_builder import BASE_FILES
 
 WL = "workloads/nlp/chat.yaml"
 
@@ -178,3 +182,22 @@ def test_workload_overrides_defaults_and_attribute_defaults_nearest_wins(run):
     assert (t.operator, t.effect) == ("Exists", "NoSchedule")
     assert str(w.loc("tolerations", 0, "effect")) == at("policies/p.yaml", f["policies/p.yaml"], "tolerations", "NoSchedule")
     assert str(w.loc("tolerations", 0, "operator")) == at("policies/c.yaml", f["policies/c.yaml"], "operator", "Exists")
+
+
+@pytest.mark.parametrize("scope, named, kind", [("{department: reserch}", "reserch", "Department"),
+                                                ("{project: nlpp}", "nlpp", "Project"),
+                                                ("{cluster: prdo}", "prdo", "Cluster")])
+def test_a_scope_naming_what_does_not_exist_is_reported_not_applied_to_nothing(run, scope, named, kind):
+    text = policy("p", "tenant", "defaults: {autoscaling: {maxReplicas: 2}}").replace("scope: {}", f"scope: {scope}")
+    f = {WL: workload("chat"), "policies/p.yaml": text}
+    d = run(f).one("IC008")
+    assert d.message == f"{kind} '{named}' of policy 'p' does not exist: the policy applies to nothing"
+    assert str(d.location) == at("policies/p.yaml", text, "scope:", named)
+    assert d.hint.startswith("did you mean '")
+
+
+def test_a_department_on_a_cluster_that_does_not_exist_is_reported_at_the_department(run):
+    text = textwrap.dedent(BASE_FILES["org/research.yaml"]).lstrip("\n").replace("cluster: prod", "cluster: prdo", 1)
+    d = next(d for d in run({"org/research.yaml": text}).diagnostics if d.code == "IC008")
+    assert d.message == "Cluster 'prdo' of department 'research' does not exist" and d.hint == "did you mean 'prod'?"
+    assert str(d.location) == at("org/research.yaml", text, "cluster:", "prdo")
