@@ -94,6 +94,10 @@ def server_plan(spec, *, name: str, port: int, store_path: str | None, credentia
         if hf and hf.trustRemoteCode:
             args.append("--trust-remote-code")
         command = ["vllm", "serve"]
+    # The kubelet expands $(VAR) in args from the container's environment: a model or served name
+    # written "$(HF_TOKEN)" would serve the token as a public name. infc's own arguments are
+    # literal ($$ is Kubernetes' escape); extraArgs, like args, are the user's to expand.
+    args = [a.replace("$(", "$$(") for a in args]
     if hf and hf.extraArgs:
         args += list(hf.extraArgs)
     return ServerPlan(command, args, env)

@@ -1,6 +1,7 @@
 """The inference workload spec: Run:ai's InferenceSpec fields plus the Hugging Face block."""
 
 
+import re
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
@@ -18,8 +19,13 @@ class Itemized(Model):
 # --- Hugging Face ------------------------------------------------------------------------
 
 
+# A Hugging Face repository id (huggingface_hub's validate_repo_id): never an option ("--x")
+# that the server would read as one.
+MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$")
+
+
 class HuggingFace(Model):
-    model: Optional[str] = None
+    model: Optional[str] = Field(default=None, json_schema_extra={"pattern": MODEL_ID.pattern})
     "Hugging Face model id, e.g. meta-llama/Llama-3.1-8B-Instruct."
     revision: Optional[str] = None
     "Branch, tag or commit of the model repository."
@@ -45,6 +51,14 @@ class HuggingFace(Model):
     "Further server arguments, appended after infc's own."
     trustRemoteCode: Optional[bool] = None
     "Pass --trust-remote-code."
+
+    @field_validator("model")
+    @classmethod
+    def _model_id(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and (not MODEL_ID.fullmatch(value) or ".." in value or "--" in value):
+            raise ValueError("a Hugging Face model id: [owner/]name of letters, digits, '.', '_' and '-',"
+                             " e.g. meta-llama/Llama-3.1-8B-Instruct")
+        return value
 
 
 # --- environment -------------------------------------------------------------------------

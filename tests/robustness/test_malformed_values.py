@@ -65,6 +65,8 @@ CASES = {
                                                   'supplementalGroups: "2000,4294967296"', "IC007"),
     "user id beyond Knative's range": ("workloads/search/embedder.yaml", "runAsUid: 1000",
                                        "runAsUid: 2147483648", "IC007"),
+    "model id that is a server option": ("workloads/nlp/qwen-small.yaml", "model: Qwen/Qwen2.5-0.5B-Instruct",
+                                         "model: --trust-remote-code", "IC007"),
     "policy bound is a list": ("policies/nlp.yaml", "max: 4", "max: [1, 2]", "IC007"),
     "policy bound is NaN": ("policies/nlp.yaml", "max: 4", "max: .nan", "IC007"),
     "output directory name too long": ("infc.yaml", "output: deploy", "output: " + "a" * 300, "IC007"),

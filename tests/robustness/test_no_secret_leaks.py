@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from repo_builder import make_repo, workload
 from support import run_infc
@@ -103,3 +104,14 @@ def test_a_token_in_a_field_it_cannot_be_is_refused_and_never_echoed(tmp_path: P
         assert result.returncode == 1, (where, fmt, result.stdout)
         for secret in SECRETS:
             assert secret not in result.stdout + result.stderr, f"{where} ({fmt}): a token was echoed"
+
+
+def test_a_name_written_as_a_variable_reference_is_rendered_literally(tmp_path: Path):
+    # The kubelet expands $(VAR) in args: served as "$(HF_TOKEN)", the model's public name
+    # would be the token. infc's own arguments are escaped ($$); the user's extraArgs are not.
+    make_repo(tmp_path, {"workloads/nlp/chat.yaml": workload("chat").replace(
+        "server: vllm}", 'server: vllm, servedModelName: "$(HF_TOKEN)", extraArgs: ["--x=$(POD_NAME)"]}')})
+    assert run_infc("compile", str(tmp_path)).returncode == 0
+    service = yaml.safe_load((tmp_path / "deploy/prod/runai-nlp/chat/service.yaml").read_text())
+    args = service["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[args.index("--served-model-name") + 1] == "$$(HF_TOKEN)" and "--x=$(POD_NAME)" in args
