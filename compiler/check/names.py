@@ -63,7 +63,14 @@ def _ingress_url(w, i: int, url: str) -> Iterable[Diagnostic]:
     host, path = derived.url_host_path(url)
     name = host[2:] if host.startswith("*.") else host
     labels = name.split(".")
-    if not name or len(name) > 253 or not all(len(x) <= MAX_NAME and DNS1123_LABEL.match(x) for x in labels):
+    _, colon, port = url.split("://", 1)[-1].partition("/")[0].partition(":")
+    if colon and not (port.isascii() and port.isdigit()):
+        yield Diagnostic("IC201", f"exposed URL '{url}': port '{port}' is not a number",
+                         w.loc("exposedUrls", i, "url"), hint="write scheme://host[:port]/path, e.g. https://ui.example.com/")
+    elif all(x.isdigit() for x in labels):  # 10.0.0.1: Kubernetes takes no IP address as an Ingress host
+        yield Diagnostic("IC201", f"exposed URL '{url}': host '{host}' is an IP address, not a DNS name",
+                         w.loc("exposedUrls", i, "url"), hint="give the URL a DNS name that resolves to the ingress")
+    elif not name or len(name) > 253 or not all(len(x) <= MAX_NAME and DNS1123_LABEL.match(x) for x in labels):
         yield Diagnostic("IC201", f"exposed URL '{url}': host '{host}' is not a lowercase DNS name",
                          w.loc("exposedUrls", i, "url"),
                          hint="write the host in lowercase letters, digits, '-' and '.', e.g. https://ui.example.com/")

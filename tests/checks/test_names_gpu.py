@@ -201,6 +201,8 @@ def test_ic202_location_points_into_compute_resource_asset(tmp_path):
     ("https://ui.example.com/app/..", "path '/app/..' cannot be an Ingress path"),
     ("https://ui.example.com/a%2Fb", "path '/a%2Fb' cannot be an Ingress path"),
     ("https://ui.example.com/a b", "path '/a b' cannot be an Ingress path"),
+    ("http://10.0.0.1/", "host '10.0.0.1' is an IP address, not a DNS name"),
+    ("a:b", "port 'b' is not a number"),
 ])
 def test_ic201_an_exposed_url_kubernetes_would_refuse_as_an_ingress_rule(tmp_path, url, problem):
     spec = f"""
@@ -298,8 +300,9 @@ def test_mount_paths_knative_refuses_and_a_sub_path_that_leaves_the_volume(tmp_p
           at(doc, "subPath: ../../etc/passwd"), "without '..'")
 
 
-@pytest.mark.parametrize("image, code", [("-x", "IC201"), ("../../etc/passwd", "IC201"), ("a.-b/c:1", "IC201"),
-                                         ("Vllm/openai", "IC603"), ("vllm/openai:v 1", "IC603")])
+@pytest.mark.parametrize("image, code", [("-x", "IC201"), ("../../etc/passwd", "IC201"), ("a.-b/cc:1", "IC201"),
+                                         ("Vllm/openai", "IC603"), ("vllm/openai:v 1", "IC603"), ("x", "IC603"),
+                                         ("a" * 256, "IC603")])
 def test_an_image_the_runtime_cannot_pull_is_refused(tmp_path, image, code):
     spec = f"""
     huggingFace: {{model: Qwen/Qwen2.5-7B-Instruct}}

@@ -37,6 +37,8 @@ def image_problem(image: str) -> str | None:
         base = rest
     if not base or not _REPOSITORY.match(base) or "//" in base or base.endswith("/"):
         return f"repository '{base}' must be lowercase letters, digits, '.', '_', '-' and '/'"
+    if not 2 <= len(base) <= 255:
+        return f"repository '{base[:40]}{'...' if len(base) > 40 else ''}' must be between 2 and 255 characters"
     return None
 
 
