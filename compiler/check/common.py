@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from compiler.spec.base import qualified_name_ok  # noqa: F401 - the rules import it from here
+
 # The storage lists of the spec and, for each, the field holding the container mount path.
 MOUNT_PATH_FIELD = {
     "pvc": "path",
@@ -20,8 +22,6 @@ MOUNT_PATH_FIELD = {
 IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
-QUALIFIED_NAME = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                            r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 
 
 LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?\Z")
@@ -52,14 +52,6 @@ def storage_items(spec) -> Iterator[tuple[str, int, Any]]:
     for list_name in MOUNT_PATH_FIELD:
         for i, item in items(getattr(storage, list_name, None)):
             yield list_name, i, item
-
-
-def qualified_name_ok(key: str) -> bool:
-    """A Kubernetes qualified name (label or annotation key): optional DNS prefix, name <= 63."""
-    if not QUALIFIED_NAME.match(key):
-        return False
-    prefix, _, name = key.rpartition("/")
-    return len(name) <= 63 and len(prefix) <= 253
 
 
 def gib(num_bytes: float) -> float:

@@ -134,6 +134,23 @@ def references(w, ctx) -> Iterable[Diagnostic]:
         if storage_class and not dns_subdomain_ok(storage_class):
             yield _object_name(w, f"storage class of '{vol.name}'", storage_class,
                                ("storage", "pvc", i, "claimInfo", "storageClass"))
+    terms = spec.nodeAffinityRequired.nodeSelectorTerms if spec.nodeAffinityRequired else []
+    for t, term in enumerate(terms or []):
+        for e, expression in enumerate(term.matchExpressions):
+            where = ("nodeAffinityRequired", "nodeSelectorTerms", t, "matchExpressions", e)
+            if not qualified_name_ok(expression.key):
+                yield Diagnostic("IC201", f"node affinity key '{expression.key}' is not a node label key",
+                                 w.loc(*where, "key"), hint="e.g. nvidia.com/gpu.product or topology.kubernetes.io/zone")
+            for v, value in enumerate(expression.values or []):
+                if not label_value_ok(value):
+                    yield Diagnostic("IC201", f"node affinity value '{value}' is not a label value",
+                                     w.loc(*where, "values", v),
+                                     hint="label values have at most 63 letters, digits, '-', '_' and '.'")
+    for i, extended in items(spec.compute.extendedResources if spec.compute else None):
+        if "/" not in extended.resource or not qualified_name_ok(extended.resource):
+            yield Diagnostic("IC201", f"extended resource '{extended.resource}' is not a resource name",
+                             w.loc("compute", "extendedResources", i, "resource"),
+                             hint="extended resources are domain/name, e.g. nvidia.com/mig-1g.10gb")
     if spec.podAffinity is not None and not qualified_name_ok(spec.podAffinity.key):
         yield Diagnostic("IC201", f"podAffinity key '{spec.podAffinity.key}' is not a node label key (topologyKey)",
                          w.loc("podAffinity", "key"), hint="e.g. kubernetes.io/hostname or topology.kubernetes.io/zone")

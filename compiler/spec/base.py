@@ -10,6 +10,17 @@ from compiler.spec import quantities as q
 
 # Names of infc objects: a DNS-1123 label that starts with a letter (SPEC §1, as Run:ai requires).
 OBJECT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
+# A Kubernetes qualified name: a label, annotation or node label key.
+QUALIFIED_NAME = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                            r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
+
+
+def qualified_name_ok(key: str) -> bool:
+    """A Kubernetes qualified name (label or annotation key): optional DNS prefix, name <= 63."""
+    if not QUALIFIED_NAME.match(key):
+        return False
+    prefix, _, name = key.rpartition("/")
+    return len(name) <= 63 and len(prefix) <= 253
 
 
 class Model(BaseModel):

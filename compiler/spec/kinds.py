@@ -9,7 +9,7 @@ from typing import Annotated, Any, Callable, Literal, Optional, Union
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from compiler.spec import quantities as q
-from compiler.spec.base import OBJECT_NAME, Cores, Model, Quantity, StrMap, number_or_text
+from compiler.spec.base import OBJECT_NAME, Cores, Model, Quantity, StrMap, number_or_text, qualified_name_ok
 from compiler.spec.workload import (
     Compute,
     ConfigMapVolume,
@@ -226,6 +226,13 @@ class ClusterSpec(Model):
     nodePoolLabelKey: str = "kai.scheduler/node-pool"
     nodeTypeLabelKey: str = "run.ai/type"
     queueLabelKey: str = "kai.scheduler/queue"
+
+    @field_validator("nodePoolLabelKey", "nodeTypeLabelKey", "queueLabelKey")
+    @classmethod
+    def _label_key(cls, value: str) -> str:
+        if not qualified_name_ok(value):  # it becomes a nodeSelector or pod label key
+            raise ValueError("a Kubernetes label key: [prefix/]name, e.g. kai.scheduler/node-pool")
+        return value
 
     @field_validator("nodePools")
     @classmethod

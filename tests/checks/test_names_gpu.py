@@ -323,3 +323,17 @@ def test_image_names_the_runtime_pulls(tmp_path, image):
     """
     diags = run(tmp_path, spec)
     assert not [d for d in diags if "image" in d.message], diags
+
+
+def test_ic201_node_affinity_and_extended_resource_names(tmp_path):
+    spec = """
+    huggingFace: {model: Qwen/Qwen2.5-7B-Instruct}
+    compute: {gpuDevicesRequest: 1, extendedResources: [{resource: "mig 1g", quantity: 1}]}
+    nodeAffinityRequired:
+      nodeSelectorTerms: [{matchExpressions: [{key: "gpu type", operator: In, values: ["a:b"]}]}]
+    """
+    diags = run(tmp_path, spec)
+    doc = workload_doc(spec)
+    check(only(diags, "IC201", "node affinity key"), "'gpu type'", at(doc, 'key: "gpu type"'), "nvidia.com")
+    check(only(diags, "IC201", "node affinity value"), "'a:b'", at(doc, 'values: [|"a:b"'), "at most 63")
+    check(only(diags, "IC201", "extended resource"), "'mig 1g'", at(doc, 'resource: "mig 1g"'), "domain/name")

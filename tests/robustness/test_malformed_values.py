@@ -67,6 +67,8 @@ CASES = {
                                        "runAsUid: 2147483648", "IC007"),
     "model id that is a server option": ("workloads/nlp/qwen-small.yaml", "model: Qwen/Qwen2.5-0.5B-Instruct",
                                          "model: --trust-remote-code", "IC007"),
+    "node pool label key with a space": ("clusters/prod.yaml", "scheduler: kai", "nodePoolLabelKey: 'node pool'",
+                                         "IC007"),
     "policy bound is a list": ("policies/nlp.yaml", "max: 4", "max: [1, 2]", "IC007"),
     "policy bound is NaN": ("policies/nlp.yaml", "max: 4", "max: .nan", "IC007"),
     "output directory name too long": ("infc.yaml", "output: deploy", "output: " + "a" * 300, "IC007"),
