@@ -185,7 +185,6 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
         else:
             layers.append(shared.spec_of(asset))
     sources = list(spec.dataSources or [])
-    model_store = (spec.huggingFace.modelStore if spec.huggingFace else None)
     for i, name in enumerate(sources):
         ds = repo.data_sources.get(name)
         if ds is None:
@@ -202,8 +201,10 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
     merged: P | None = None
     for layer in layers:
         merged = merge(merged, layer, exclusions)
-    # A model store named only under huggingFace is mounted as if listed in dataSources.
-    if model_store and model_store not in sources and model_store not in imposed:
+    # A model store named only under huggingFace (by the workload, its template or environment,
+    # or a policy's defaults) is mounted as if listed in dataSources.
+    model_store = _value_in(merged, ("huggingFace", "modelStore"))
+    if isinstance(model_store, str) and model_store and model_store not in sources and model_store not in imposed:
         ds = repo.data_sources.get(model_store)
         if ds is None:
             diags.append(_missing("DataSource", model_store, repo.data_sources,
@@ -231,6 +232,14 @@ def _resolve_one(repo: Repository, parsed: Parsed[k.InferenceWorkload], baseline
         name=wl.metadata.name, doc=doc, project=project, department=department,
         cluster=cluster, spec=effective, data=plain, provenance=provenance, policies=policies,
         exclusions=exclusions, ignore=ignore)
+
+
+def _value_in(node: P | None, path: tuple) -> Any:
+    for part in path:
+        if node is None or not isinstance(node.value, dict) or part not in node.value:
+            return None
+        node = node.value[part]
+    return node.value if node else None
 
 
 def _loc_in(node: P | None, path: tuple) -> Location | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from helpers import CLUSTER, at, check, none_of, only, run, workload_doc
+from helpers import CLUSTER, WORKLOAD_FILE, at, check, none_of, only, run, workload_doc
+
+from compiler.pipeline import analyse
+from tests.repo_builder import make_repo
 
 BASE = """
 huggingFace: {model: Qwen/Qwen2.5-0.5B-Instruct}
@@ -131,3 +134,32 @@ storage:
   emptyDirVolume: [{name: scratch, path: /tmp/scratch}]
 """
     none_of(run(tmp_path, spec), "IC214")
+
+
+STORE = """\
+apiVersion: infc/v1
+kind: DataSource
+metadata: {name: model-cache}
+spec:
+  pvc: {name: model-cache, path: /models, existingPvc: true, claimName: hf-model-cache}
+"""
+TEMPLATE = """\
+apiVersion: infc/v1
+kind: WorkloadTemplate
+metadata: {name: chat-defaults}
+spec:
+  huggingFace: {modelStore: STORE}
+"""
+
+
+def test_a_model_store_set_by_a_template_is_mounted_and_checked(tmp_path):
+    spec = BASE + "template: chat-defaults\n"
+    files = {WORKLOAD_FILE: workload_doc(spec), "assets/store.yaml": STORE,
+             "assets/template.yaml": TEMPLATE.replace("STORE", "model-cache")}
+    analysis = analyse(make_repo(tmp_path / "ok", files))
+    [w] = analysis.workloads
+    assert [v.name for v in w.spec.storage.pvc] == ["model-cache"]  # mounted, as if in dataSources
+    files["assets/template.yaml"] = TEMPLATE.replace("STORE", "model-cahe")
+    d = only(run(tmp_path / "typo", spec, files=files), "IC008")
+    check(d, "DataSource 'model-cahe' does not exist", at(files["assets/template.yaml"], "modelStore: model-cahe",
+                                                            file="assets/template.yaml"), "model-cache")
