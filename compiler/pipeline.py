@@ -257,14 +257,14 @@ def directory_findings(root: Path, repo: Repository, config: k.ConfigSpec) -> li
     output directory that holds what is not infc's to replace."""
     out = []
     doc = repo.config.doc if repo.config else None
-    for field, directory in (("output", config.output), ("templates", config.templates or "templates")):
-        where = doc.loc(("spec", field)) if doc else Location("infc.yaml")
+    for name, directory in (("output", config.output), ("templates", config.templates or "templates")):
+        where = doc.loc(("spec", name)) if doc else Location("infc.yaml")
         problem = leads_astray(root, directory)
         if problem:
-            out.append(Diagnostic("IC007", f"{field} directory '{directory}' {problem}", where,
+            out.append(Diagnostic("IC007", f"{name} directory '{directory}' {problem}", where,
                                   hint="make it a directory of the repository: infc reads and writes nothing "
                                        "outside the repository"))
-        elif field == "output" and (problem := overlaps_inputs(root, config)):
+        elif name == "output" and (problem := overlaps_inputs(root, config)):
             out.append(Diagnostic("IC007", f"output directory '{directory}' {problem}", where,
                                   hint="give the output a directory of its own, e.g. output: deploy (a compile "
                                        "replaces everything in it)"))
@@ -336,7 +336,7 @@ def analyse(root: Path, previous: dict | None = None, cache=None, config: k.Conf
             front: Front | None = None) -> Analysis:
     """Load (unless given the `front` loaded already), parse, resolve and check a repository.
     Never raises on bad input."""
-    from compiler.check import CheckContext, repository_diagnostics
+    from compiler.check import CheckContext
 
     root = root.resolve()
     if config is None:
