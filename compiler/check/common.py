@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from compiler.spec.base import qualified_name_ok  # noqa: F401 - the rules import it from here
+# The spec's own name rules, which the rules import from here.
+from compiler.spec.base import DNS1123_LABEL, dns_subdomain_ok, qualified_name_ok  # noqa: F401
 
 # The storage lists of the spec and, for each, the field holding the container mount path.
 MOUNT_PATH_FIELD = {
@@ -20,7 +21,6 @@ MOUNT_PATH_FIELD = {
 }
 
 IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
 
 
@@ -30,11 +30,6 @@ LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?\Z")
 def label_value_ok(value: str) -> bool:
     """A Kubernetes label value (also a toleration's value): empty, or at most 63 characters."""
     return len(value) <= 63 and bool(LABEL_VALUE.match(value))
-
-
-def dns_subdomain_ok(name: str) -> bool:
-    """A Kubernetes object name of most kinds (ConfigMap, Secret): DNS labels joined by dots."""
-    return len(name) <= 253 and all(len(label) <= 63 and DNS1123_LABEL.match(label) for label in name.split("."))
 
 
 def items(spec_list: list | None) -> Iterator[tuple[int, Any]]:

@@ -70,7 +70,7 @@ def _ingress_url(w, i: int, url: str) -> Iterable[Diagnostic]:
     elif all(x.isdigit() for x in labels):  # 10.0.0.1: Kubernetes takes no IP address as an Ingress host
         yield Diagnostic("IC201", f"exposed URL '{url}': host '{host}' is an IP address, not a DNS name",
                          w.loc("exposedUrls", i, "url"), hint="give the URL a DNS name that resolves to the ingress")
-    elif not name or len(name) > 253 or not all(len(x) <= MAX_NAME and DNS1123_LABEL.match(x) for x in labels):
+    elif not dns_subdomain_ok(name):
         yield Diagnostic("IC201", f"exposed URL '{url}': host '{host}' is not a lowercase DNS name",
                          w.loc("exposedUrls", i, "url"),
                          hint="write the host in lowercase letters, digits, '-' and '.', e.g. https://ui.example.com/")

@@ -10,6 +10,14 @@ from compiler.spec import quantities as q
 
 # Names of infc objects: a DNS-1123 label that starts with a letter (SPEC §1, as Run:ai requires).
 OBJECT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+
+
+def dns_subdomain_ok(name: str) -> bool:
+    """A DNS subdomain (RFC 1123), as Kubernetes names most objects: host names, Secrets, ConfigMaps."""
+    return len(name) <= 253 and all(len(label) <= 63 and DNS1123_LABEL.match(label) for label in name.split("."))
+
+
 # A Kubernetes qualified name: a label, annotation or node label key.
 QUALIFIED_NAME = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
                             r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")

@@ -9,7 +9,8 @@ from typing import Annotated, Any, Callable, Literal, Optional, Union
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from compiler.spec import quantities as q
-from compiler.spec.base import OBJECT_NAME, Cores, Model, Quantity, StrMap, number_or_text, qualified_name_ok
+from compiler.spec.base import (OBJECT_NAME, Cores, Model, Quantity, StrMap, dns_subdomain_ok, number_or_text,
+                                 qualified_name_ok)
 from compiler.spec.workload import (
     Compute,
     ConfigMapVolume,
@@ -185,7 +186,6 @@ class KnativeSettings(Model):
 
 
 _DOMAIN_FIELDS = ("name", "namespace", "domain")
-_HOST = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 
 
 def check_domain_template(value: str) -> str:
@@ -207,7 +207,7 @@ def check_domain_template(value: str) -> str:
     if "name" not in fields:
         raise ValueError("{name} is missing: every workload would get the same host")
     host = value.format(name="llama-chat", namespace="runai-nlp", domain="inference.example.com")
-    if len(host) > 253 or not _HOST.fullmatch(host):
+    if not dns_subdomain_ok(host):
         raise ValueError(f"the host it gives is not a DNS name ('{host}' for workload llama-chat"
                          " of namespace runai-nlp in domain inference.example.com)")
     return value
@@ -246,7 +246,7 @@ class ClusterSpec(Model):
     @field_validator("domain")
     @classmethod
     def _dns_domain(cls, value: str) -> str:
-        if len(value) > 253 or not _HOST.fullmatch(value):
+        if not dns_subdomain_ok(value):
             raise ValueError("a DNS domain: lowercase letters, digits, '-' and '.', e.g. inference.example.com")
         return value
 
@@ -494,7 +494,7 @@ class CredentialSpec(Model):
     @field_validator("secretName")
     @classmethod
     def _secret_name(cls, value: str) -> str:
-        if len(value) > 253 or not _HOST.fullmatch(value):  # a DNS subdomain, as every object name
+        if not dns_subdomain_ok(value):
             raise ValueError("a Kubernetes object name: lowercase letters, digits, '-' and '.'")
         return value
     keys: list[str] = Field(default_factory=list)
