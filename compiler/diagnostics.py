@@ -186,6 +186,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def missing_hint(kind: str, name: str, names: Iterable[str]) -> str:
+    """The hint of a reference to a `kind` object `name` that does not exist (IC008)."""
+    names = sorted(names)
+    return did_you_mean(name, names) or (f"defined {kind}s: {', '.join(names[:8])}" if names
+                                         else f"no {kind} is defined yet")
+
+
 def without_repeats(found: list[Diagnostic], parsed: list[Diagnostic]) -> list[Diagnostic]:
     """`found` less what reading the file already reported at the same place: a value it could
     not read (a number too large, NaN) is reported once, not again as the null it was read as."""

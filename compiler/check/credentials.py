@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from compiler.check.common import items
 from compiler.check.registry import repository_rule, workload_rule
-from compiler.diagnostics import Diagnostic, did_you_mean
+from compiler.diagnostics import Diagnostic, did_you_mean, missing_hint
 
 # Hugging Face organisations / repository prefixes whose models need an accepted licence.
 GATED_PREFIXES = (
@@ -34,11 +34,7 @@ def is_gated(model: str) -> bool:
 
 
 def _missing(creds: dict, name: str, where) -> Diagnostic:
-    suggestion = did_you_mean(name, creds)
-    names = sorted(creds)
-    return Diagnostic("IC008", f"Credential '{name}' does not exist", where,
-                      hint=suggestion or (f"defined Credentials: {', '.join(names[:8])}" if names
-                                          else "no Credential is defined yet"))
+    return Diagnostic("IC008", f"Credential '{name}' does not exist", where, hint=missing_hint("Credential", name, creds))
 
 
 def _hf_token_from_env(spec) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from compiler.check.registry import repository_rule
-from compiler.diagnostics import Diagnostic, did_you_mean
+from compiler.diagnostics import Diagnostic, missing_hint
 
 
 @repository_rule
@@ -33,6 +33,5 @@ def scope_references(workloads, ctx) -> Iterable[Diagnostic]:
 
 
 def _missing(kind: str, name: str, table: dict, where, whose: str, so: str) -> Diagnostic:
-    hint = did_you_mean(name, table) or (f"defined: {', '.join(sorted(table)[:8])}" if table
-                                         else f"no {kind} is defined yet")
-    return Diagnostic("IC008", f"{kind} '{name}' of {whose} does not exist{so}", where, hint=hint)
+    return Diagnostic("IC008", f"{kind} '{name}' of {whose} does not exist{so}", where,
+                      hint=missing_hint(kind, name, table))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
-from compiler.diagnostics import Diagnostic, Location, did_you_mean, nearest_location
+from compiler.diagnostics import Diagnostic, Location, missing_hint, nearest_location
 from compiler.load.document import Document
 from compiler.resolve.merge import ITEMIZED, Exclusion, P, merge, unwrap, wrap
 from compiler.spec import kinds as k
@@ -360,6 +360,4 @@ def _data_source_layer(ds: Parsed[k.DataSource]) -> P:
 
 def _missing(kind: str, name: Any, table: dict, loc: Location) -> Diagnostic:
     names = [n if isinstance(n, str) else n[1] for n in table]
-    suggestion = did_you_mean(str(name), names)
-    hint = suggestion or (f"defined {kind}s: {', '.join(sorted(names)[:8])}" if names else f"no {kind} is defined yet")
-    return Diagnostic("IC008", f"{kind} '{name}' does not exist", loc, hint=hint)
+    return Diagnostic("IC008", f"{kind} '{name}' does not exist", loc, hint=missing_hint(kind, str(name), names))
